@@ -1,0 +1,42 @@
+// How to reach one model: from the config file or an inline --model SPEC.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace endstate::models {
+
+struct RetryPolicy {
+  int max_tries = 5;                           // including the first
+  std::chrono::milliseconds initial_backoff{500};  // doubled per retry
+  std::chrono::milliseconds max_backoff{30'000};
+  std::chrono::milliseconds max_total{300'000};  // give up after this long
+};
+
+struct ModelConfig {
+  std::string name;      // unique display name, e.g. "qwen-nvfp4"
+  std::string provider;  // "openai" | "builtin"
+  std::string base_url;  // openai: ".../v1"
+  std::string model;     // openai: model id; builtin: oracle|null|flaky
+  std::string api_key_env;  // env var holding the key ("" = none)
+  bool stream = false;
+  nlohmann::json sampling = nlohmann::json::object();  // temperature, ...
+  nlohmann::json extra = nlohmann::json::object();  // merged into requests
+  std::map<std::string, std::string> labels;        // quant: nvfp4, ...
+  double flaky_rate = 0.2;  // builtin flaky: fault probability per call
+  int max_connections = 0;  // concurrent attempts on this model (0 = any)
+  std::chrono::milliseconds request_timeout{600'000};
+  std::chrono::milliseconds stall_timeout{120'000};  // no byte this long
+  RetryPolicy retry;
+};
+
+// Parses an inline spec: "builtin:oracle", "builtin:null", "builtin:flaky",
+// "builtin:flaky:0.3", "openai:BASE_URL#MODEL_ID". Returns false with *err
+// naming the expectation.
+bool ParseModelSpec(const std::string& spec, ModelConfig* out,
+                    std::string* err);
+
+}  // namespace endstate::models

@@ -1,0 +1,135 @@
+// The SQLite record of runs, attempts, turns, tool calls and checks
+// (schema: results/schema.h, documented in docs/database.md). Every write is
+// committed at once (WAL), so a run killed at any moment loses at most the
+// turn in flight. Thread-safe: one connection guarded by a mutex.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace endstate::results {
+
+struct RunInfo {
+  std::string config_json;  // effective config, as JSON
+  std::string version;      // endstate version
+  std::string host;         // hostname
+  std::string args;         // command line
+  uint64_t seed = 0;
+};
+
+struct ModelInfo {
+  std::string name, provider, base_url, model;
+  nlohmann::json sampling = nlohmann::json::object();
+  nlohmann::json labels = nlohmann::json::object();
+};
+
+struct TaskInfo {
+  std::string id, title, level, content_hash;
+};
+
+struct ToolCallRecord {
+  int index = 0;                // position within the turn
+  std::string call_id, name;
+  std::string arguments_raw;
+  std::string error_kind;       // "" when valid, else invalid_json, ...
+  std::string result;           // text returned to the model
+  bool is_error = false;
+  int exit_code = -1;
+  double duration_ms = 0;
+};
+
+struct TurnRecord {
+  int index = 0;  // 0-based assistant turn number within the attempt
+  std::string raw_request, raw_response;
+  std::string content, reasoning, finish_reason;
+  int64_t prompt_tokens = -1, completion_tokens = -1;
+  double ttft_ms = -1, duration_ms = 0;
+  int retries = 0;
+  std::string leaked_markup;  // "" or the markup kind found in content
+  std::vector<ToolCallRecord> tool_calls;
+};
+
+struct CheckRecord {
+  int index = 0;
+  std::string kind;
+  std::string spec_json;
+  std::string verdict;  // passed | failed | error
+  std::string detail;
+  double duration_ms = 0;
+};
+
+struct AttemptOutcome {
+  std::string outcome;      // passed | failed | error
+  std::string termination;  // agent_stop, max_turns, token_limit, timeout,
+                            // model_error, sandbox_error
+  std::string error;        // infrastructure error text
+  int turns = 0;
+  int64_t prompt_tokens = 0, completion_tokens = 0;
+  double wall_ms = 0, model_ms = 0, tool_ms = 0, grade_ms = 0;
+};
+
+// Per-model summary for `report` (docs/cli.md, stable JSON).
+struct ModelSummary {
+  std::string name;
+  int attempts = 0, passed = 0, failed = 0, errored = 0, unfinished = 0;
+  double completion_rate = 0;  // passed / (passed + failed); 0 when none
+  double mean_turns = 0;       // over finished attempts
+  int64_t prompt_tokens = 0, completion_tokens = 0;
+  std::map<std::string, int> tool_call_errors;  // kind -> count
+  int tool_calls = 0;
+};
+
+class Store {
+ public:
+  // Opens or creates the database at `path`, migrating the schema in place.
+  // Returns nullptr and sets *err ("cannot open /x.db: ...") on failure.
+  static std::unique_ptr<Store> Open(const std::string& path,
+                                     std::string* err);
+  virtual ~Store() = default;
+
+  // Each returns the new row id, or -1 and sets *err.
+  virtual int64_t BeginRun(const RunInfo& run, std::string* err) = 0;
+  // Returns the id of the model row for (run, name), inserting it once.
+  virtual int64_t AddModel(int64_t run_id, const ModelInfo& m,
+                           std::string* err) = 0;
+  virtual int64_t AddTask(int64_t run_id, const TaskInfo& t,
+                          std::string* err) = 0;
+  // Creates an attempt in state "running".
+  virtual int64_t BeginAttempt(int64_t run_id, int64_t model_id,
+                               int64_t task_id, int epoch,
+                               std::string* err) = 0;
+  // Commits one turn and its tool calls in one transaction.
+  virtual bool RecordTurn(int64_t attempt_id, const TurnRecord& turn,
+                          std::string* err) = 0;
+  virtual bool RecordChecks(int64_t attempt_id,
+                            const std::vector<CheckRecord>& checks,
+                            std::string* err) = 0;
+  virtual bool FinishAttempt(int64_t attempt_id, const AttemptOutcome& o,
+                             std::string* err) = 0;
+  virtual bool FinishRun(int64_t run_id, std::string* err) = 0;
+
+  // The newest run id, or nullopt when the database holds none.
+  virtual std::optional<int64_t> LatestRun(std::string* err) = 0;
+  // Per-model summaries of one run, ordered by model insertion.
+  virtual std::optional<std::vector<ModelSummary>> Summarize(
+      int64_t run_id, std::string* err) = 0;
+  // Per task x model: passed / finished counts, for reports.
+  struct TaskCell {
+    std::string task, model;
+    int passed = 0, failed = 0, errored = 0;
+  };
+  virtual std::optional<std::vector<TaskCell>> TaskMatrix(
+      int64_t run_id, std::string* err) = 0;
+
+  // Number of turns recorded for an attempt (tests, resume).
+  virtual int64_t CountTurns(int64_t attempt_id, std::string* err) = 0;
+};
+
+}  // namespace endstate::results
