@@ -27,6 +27,9 @@ struct Grade {
   // kPassed only when at least one check ran and all passed; kError when any
   // check errored or none ran; else kFailed.
   Verdict overall = Verdict::kError;
+  // Why `overall` is kError when no check says so ("no checks executed");
+  // empty otherwise.
+  std::string error;
 };
 
 // Validates one check's fields at task load time. Returns false and sets

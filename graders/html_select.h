@@ -11,10 +11,10 @@
 namespace endstate::graders {
 
 struct HtmlElement {
-  std::string tag;                 // lower case
-  std::string text;                // visible text, whitespace collapsed and
-                                   // trimmed, script/style skipped
-  std::string inner_html_approx;   // unused by checks; may be empty
+  std::string tag;                // lower case
+  std::string text;               // visible text, whitespace collapsed and
+                                  // trimmed, script/style skipped
+  std::string inner_html_approx;  // unused by checks; may be empty
   std::vector<std::pair<std::string, std::string>> attributes;
   const std::string* Attr(const std::string& name) const;  // nullptr if none
 };

@@ -8,38 +8,37 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace endstate::results {
 
 struct RunInfo {
-  std::string config_json;  // effective config, as JSON
-  std::string version;      // endstate version
-  std::string host;         // hostname
-  std::string args;         // command line
+  std::string config_json{};  // effective config, as JSON
+  std::string version{};      // endstate version
+  std::string host{};         // hostname
+  std::string args{};         // command line
   uint64_t seed = 0;
 };
 
 struct ModelInfo {
-  std::string name, provider, base_url, model;
+  std::string name{}, provider{}, base_url{}, model{};
   nlohmann::json sampling = nlohmann::json::object();
   nlohmann::json labels = nlohmann::json::object();
 };
 
 struct TaskInfo {
-  std::string id, title, level, content_hash;
+  std::string id{}, title{}, level{}, content_hash{};
 };
 
 struct ToolCallRecord {
-  int index = 0;                // position within the turn
-  std::string call_id, name;
-  std::string arguments_raw;
-  std::string error_kind;       // "" when valid, else invalid_json, ...
-  std::string result;           // text returned to the model
+  int index = 0;  // position within the turn
+  std::string call_id{}, name{};
+  std::string arguments_raw{};
+  std::string error_kind{};  // "" when valid, else invalid_json, ...
+  std::string result{};      // text returned to the model
   bool is_error = false;
   int exit_code = -1;
   double duration_ms = 0;
@@ -47,29 +46,29 @@ struct ToolCallRecord {
 
 struct TurnRecord {
   int index = 0;  // 0-based assistant turn number within the attempt
-  std::string raw_request, raw_response;
-  std::string content, reasoning, finish_reason;
+  std::string raw_request{}, raw_response{};
+  std::string content{}, reasoning{}, finish_reason{};
   int64_t prompt_tokens = -1, completion_tokens = -1;
   double ttft_ms = -1, duration_ms = 0;
   int retries = 0;
-  std::string leaked_markup;  // "" or the markup kind found in content
-  std::vector<ToolCallRecord> tool_calls;
+  std::string leaked_markup{};  // "" or the markup kind found in content
+  std::vector<ToolCallRecord> tool_calls{};
 };
 
 struct CheckRecord {
   int index = 0;
-  std::string kind;
-  std::string spec_json;
-  std::string verdict;  // passed | failed | error
-  std::string detail;
+  std::string kind{};
+  std::string spec_json{};
+  std::string verdict{};  // passed | failed | error
+  std::string detail{};
   double duration_ms = 0;
 };
 
 struct AttemptOutcome {
-  std::string outcome;      // passed | failed | error
-  std::string termination;  // agent_stop, max_turns, token_limit, timeout,
-                            // model_error, sandbox_error
-  std::string error;        // infrastructure error text
+  std::string outcome{};      // passed | failed | error
+  std::string termination{};  // agent_stop, max_turns, token_limit, timeout,
+                              // model_error, sandbox_error
+  std::string error{};        // infrastructure error text
   int turns = 0;
   int64_t prompt_tokens = 0, completion_tokens = 0;
   double wall_ms = 0, model_ms = 0, tool_ms = 0, grade_ms = 0;
@@ -77,12 +76,12 @@ struct AttemptOutcome {
 
 // Per-model summary for `report` (docs/cli.md, stable JSON).
 struct ModelSummary {
-  std::string name;
+  std::string name{};
   int attempts = 0, passed = 0, failed = 0, errored = 0, unfinished = 0;
   double completion_rate = 0;  // passed / (passed + failed); 0 when none
   double mean_turns = 0;       // over finished attempts
   int64_t prompt_tokens = 0, completion_tokens = 0;
-  std::map<std::string, int> tool_call_errors;  // kind -> count
+  std::map<std::string, int> tool_call_errors{};  // kind -> count
   int tool_calls = 0;
 };
 
@@ -90,8 +89,7 @@ class Store {
  public:
   // Opens or creates the database at `path`, migrating the schema in place.
   // Returns nullptr and sets *err ("cannot open /x.db: ...") on failure.
-  static std::unique_ptr<Store> Open(const std::string& path,
-                                     std::string* err);
+  static std::unique_ptr<Store> Open(const std::string& path, std::string* err);
   virtual ~Store() = default;
 
   // Each returns the new row id, or -1 and sets *err.
@@ -117,19 +115,51 @@ class Store {
 
   // The newest run id, or nullopt when the database holds none.
   virtual std::optional<int64_t> LatestRun(std::string* err) = 0;
-  // Per-model summaries of one run, ordered by model insertion.
+  // Per-model summaries of one run, ordered by model insertion. An unknown
+  // run yields an empty vector (not an error).
   virtual std::optional<std::vector<ModelSummary>> Summarize(
       int64_t run_id, std::string* err) = 0;
-  // Per task x model: passed / finished counts, for reports.
+  // Per task x model: passed / failed / errored counts of finished attempts,
+  // one cell per (task, model) pair with at least one attempt, ordered by
+  // task then model insertion. An unknown run yields an empty vector.
   struct TaskCell {
-    std::string task, model;
+    std::string task{}, model{};
     int passed = 0, failed = 0, errored = 0;
   };
-  virtual std::optional<std::vector<TaskCell>> TaskMatrix(
-      int64_t run_id, std::string* err) = 0;
+  virtual std::optional<std::vector<TaskCell>> TaskMatrix(int64_t run_id,
+                                                          std::string* err) = 0;
 
   // Number of turns recorded for an attempt (tests, resume).
   virtual int64_t CountTurns(int64_t attempt_id, std::string* err) = 0;
+
+  // Starts a new try of a finished attempt (after an infrastructure error):
+  // a "running" attempt for the same run, model, task and epoch, with
+  // parent_attempt_id = `parent_attempt_id` and try = the parent's try + 1.
+  // The parent stays as it is (errors are always shown). Returns the new id,
+  // or -1 and sets *err ("no attempt with id 42").
+  virtual int64_t BeginRetry(int64_t parent_attempt_id, std::string* err) = 0;
+
+  // Every attempt of a run, for resume: a killed run is finished by running
+  // the (model, task, epoch) slots whose newest try is not "finished".
+  struct AttemptRow {
+    int64_t id = 0;
+    std::string model{}, task{};  // models.name, tasks.task_id
+    int epoch = 0;
+    int try_number = 1;     // 1 = first try
+    std::string status{};   // running | finished
+    std::string outcome{};  // passed | failed | error; "" while running
+  };
+  // Ordered by attempt id. An unknown run yields an empty vector.
+  virtual std::optional<std::vector<AttemptRow>> ListAttempts(
+      int64_t run_id, std::string* err) = 0;
+
+  // Stores one probe measurement (speed, tool-call reliability); `model_id`
+  // may be -1 for a run-wide probe. Returns the row id, or -1 and sets *err.
+  virtual int64_t RecordProbe(int64_t run_id, int64_t model_id,
+                              const std::string& kind,
+                              const nlohmann::json& settings,
+                              const nlohmann::json& measurements,
+                              std::string* err) = 0;
 };
 
 }  // namespace endstate::results

@@ -28,24 +28,24 @@ struct ShellLimits {
 };
 
 struct ProcessSpec {
-  std::vector<std::string> argv;   // argv[0] is an absolute path inside
-  std::vector<Mount> mounts;       // besides the read-only system dirs
-  std::string workdir = "/";       // inside the sandbox
+  std::vector<std::string> argv;  // argv[0] is an absolute path inside
+  std::vector<Mount> mounts;      // besides the read-only system dirs
+  std::string workdir = "/";      // inside the sandbox
   std::vector<std::pair<std::string, std::string>> env;  // the whole env
-  std::string stdin_data;          // written to stdin, then closed
+  std::string stdin_data;  // written to stdin, then closed
   ShellLimits limits;
   bool isolate = true;  // false: plain fork/exec (benchmarks, trusted)
 };
 
 struct ProcessResult {
-  bool started = false;      // false: could not start (see error)
-  std::string error;         // why it could not start
-  int exit_code = -1;        // WEXITSTATUS when exited normally
-  int signal = 0;            // terminating signal, 0 when exited
-  bool timed_out = false;    // killed at limits.timeout
+  bool started = false;    // false: could not start (see error)
+  std::string error;       // why it could not start
+  int exit_code = -1;      // WEXITSTATUS when exited normally
+  int signal = 0;          // terminating signal, 0 when exited
+  bool timed_out = false;  // killed at limits.timeout
   bool output_truncated = false;
-  std::string out;           // stdout, at most max_output_bytes
-  std::string err;           // stderr, at most max_output_bytes
+  std::string out;  // stdout, at most max_output_bytes
+  std::string err;  // stderr, at most max_output_bytes
   std::chrono::microseconds duration{0};
 };
 
@@ -57,6 +57,12 @@ struct ProcessResult {
 // loopback of its own), --unshare-user --uid 1000 --gid 1000 --cap-drop ALL,
 // --die-with-parent --new-session, a tmpfs root with /usr (and /bin, /lib*
 // links), /etc read-only, fresh /proc, /dev, /tmp, and spec.mounts.
+// Details (sandbox/bwrap_args.h, sandbox/limits.h): /etc entries that are
+// not world-readable are hidden; /tmp is a tmpfs of max(64 MiB,
+// 4 x max_file_bytes); max_pids holds through a cgroup v1 pids controller
+// when one is writable. bwrap reports a command killed by signal N as exit
+// 128+N, so isolated runs report exit_code 128+N with signal N for exit
+// codes 129..192; plain runs report the real wait status (exit_code -1).
 ProcessResult RunProcess(const ProcessSpec& spec);
 
 // Absolute path of `bwrap`, or empty when it is not installed.

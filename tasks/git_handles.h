@@ -18,7 +18,8 @@ struct Deleter {
   }
 };
 
-using Repository = std::unique_ptr<git_repository, Deleter<git_repository_free>>;
+using Repository =
+    std::unique_ptr<git_repository, Deleter<git_repository_free>>;
 using Index = std::unique_ptr<git_index, Deleter<git_index_free>>;
 using Tree = std::unique_ptr<git_tree, Deleter<git_tree_free>>;
 using TreeEntry = std::unique_ptr<git_tree_entry, Deleter<git_tree_entry_free>>;
@@ -26,11 +27,12 @@ using Commit = std::unique_ptr<git_commit, Deleter<git_commit_free>>;
 using Object = std::unique_ptr<git_object, Deleter<git_object_free>>;
 using Blob = std::unique_ptr<git_blob, Deleter<git_blob_free>>;
 using Reference = std::unique_ptr<git_reference, Deleter<git_reference_free>>;
-using ReferenceIterator =
-    std::unique_ptr<git_reference_iterator, Deleter<git_reference_iterator_free>>;
+using ReferenceIterator = std::unique_ptr<git_reference_iterator,
+                                          Deleter<git_reference_iterator_free>>;
 using Signature = std::unique_ptr<git_signature, Deleter<git_signature_free>>;
 using Revwalk = std::unique_ptr<git_revwalk, Deleter<git_revwalk_free>>;
-using StatusList = std::unique_ptr<git_status_list, Deleter<git_status_list_free>>;
+using StatusList =
+    std::unique_ptr<git_status_list, Deleter<git_status_list_free>>;
 using Diff = std::unique_ptr<git_diff, Deleter<git_diff_free>>;
 
 // Initializes libgit2 once per process (never shut down: handles may live

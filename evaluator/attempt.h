@@ -1,0 +1,42 @@
+// One attempt end to end: fresh world, model client, agent loop, grading,
+// record, teardown. The unit the scheduler runs and `tasks check` reuses.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "evaluator/config.h"
+#include "graders/grader.h"
+#include "models/model_config.h"
+#include "results/store.h"
+#include "sandbox/world.h"
+#include "tasks/task.h"
+
+namespace endstate::evaluator {
+
+struct AttemptSpec {
+  const tasks::Task* task = nullptr;
+  const models::ModelConfig* model = nullptr;
+  int epoch = 0;
+  uint64_t seed = 0;
+  // Steps the builtin oracle plays instead of task->solution (near misses).
+  const std::vector<tasks::SolutionStep>* steps = nullptr;
+  // Where to record; store == nullptr records nothing.
+  results::Store* store = nullptr;
+  int64_t run_id = -1, model_id = -1, task_id = -1;
+};
+
+struct AttemptReport {
+  int64_t attempt_id = -1;
+  results::AttemptOutcome outcome;
+  graders::Grade grade;
+  std::string world_dir;  // kept only with --keep-worlds
+};
+
+// Runs one attempt. Never throws; infrastructure failures give outcome
+// "error" with the reason in outcome.error.
+AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
+                         const sandbox::WorldOptions& world_options);
+
+}  // namespace endstate::evaluator

@@ -1,0 +1,79 @@
+// `endstate report`: per-model results of one run from the database.
+#include <iostream>
+#include <memory>
+
+#include "evaluator/cli.h"
+#include "evaluator/commands.h"
+#include "results/report.h"
+#include "results/store.h"
+
+namespace endstate::evaluator {
+namespace {
+
+struct ReportOptions {
+  std::string db = "endstate.db";
+  int64_t run = 0;  // 0 = latest
+  std::string format = "table";
+};
+
+int Report(const ReportOptions& o) {
+  std::error_code ec;
+  if (!std::filesystem::exists(o.db, ec)) {
+    std::cerr << "endstate report: " << o.db
+              << ": no such database (run `endstate run --db " << o.db
+              << "` first)\n";
+    return kExitUsage;
+  }
+  std::string err;
+  std::unique_ptr<results::Store> store = results::Store::Open(o.db, &err);
+  if (!store) {
+    std::cerr << "endstate report: " << err << '\n';
+    return kExitInfra;
+  }
+  int64_t run = o.run;
+  if (run == 0) {
+    auto latest = store->LatestRun(&err);
+    if (!latest) {
+      std::cerr << "endstate report: " << o.db << ": "
+                << (err.empty() ? "no runs recorded" : err) << '\n';
+      return kExitUsage;
+    }
+    run = *latest;
+  }
+  auto summaries = store->Summarize(run, &err);
+  if (!summaries) {
+    std::cerr << "endstate report: " << err << '\n';
+    return kExitInfra;
+  }
+  if (summaries->empty()) {
+    std::cerr << "endstate report: " << o.db << ": run " << run
+              << " not found or has no models\n";
+    return kExitUsage;
+  }
+  if (o.format == "json") {
+    auto cells = store->TaskMatrix(run, &err);
+    if (!cells) {
+      std::cerr << "endstate report: " << err << '\n';
+      return kExitInfra;
+    }
+    std::cout << results::ReportJson(run, *summaries, *cells).dump(2) << '\n';
+  } else {
+    std::cout << "run " << run << '\n' << results::RenderTable(*summaries);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddReportCommand(CLI::App& root) {
+  auto o = std::make_shared<ReportOptions>();
+  CLI::App* app = root.add_subcommand("report", "Per-model results of a run");
+  app->add_option("--db", o->db, "SQLite database (default ./endstate.db)");
+  app->add_option("--run", o->run, "Run id (default: the latest run)")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--format", o->format, "table or json (docs/report.md)")
+      ->check(CLI::IsMember({"table", "json"}));
+  return {app, [o] { return Report(*o); }};
+}
+
+}  // namespace endstate::evaluator

@@ -1,0 +1,238 @@
+#include "evaluator/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "tasks/yaml_json.h"
+
+namespace endstate::evaluator {
+namespace {
+
+struct ConfigError {
+  std::string message;
+};
+
+class ConfigLoader {
+ public:
+  ConfigLoader(const std::string& path, Config* config)
+      : path_(path), config_(config) {}
+
+  void Load() {
+    YAML::Node root;
+    try {
+      root = YAML::LoadFile(path_);
+    } catch (const YAML::BadFile&) {
+      throw ConfigError{path_ + ": cannot read the file"};
+    } catch (const YAML::Exception& e) {
+      throw ConfigError{path_ + ":" + std::to_string(e.mark.line + 1) + ": " +
+                        e.msg};
+    }
+    config_->path = path_;
+    if (root.IsNull()) return;
+    if (!root.IsMap()) Fail(root, "", "expected a mapping at the top level");
+    CheckKeys(root, "", {"system_prompt", "models", "run"});
+    if (root["system_prompt"]) {
+      config_->system_prompt = String(root["system_prompt"], "system_prompt");
+    }
+    if (root["run"]) LoadRun(root["run"]);
+    if (root["models"]) LoadModels(root["models"]);
+  }
+
+ private:
+  [[noreturn]] void Fail(const YAML::Node& n, const std::string& field,
+                         const std::string& what) const {
+    std::string msg = path_;
+    if (n.IsDefined()) msg += ":" + std::to_string(tasks::YamlLine(n));
+    msg += ": ";
+    if (!field.empty()) msg += field + ": ";
+    throw ConfigError{msg + what};
+  }
+
+  void CheckKeys(const YAML::Node& map, const std::string& where,
+                 const std::set<std::string>& keys) const {
+    for (const auto& kv : map) {
+      if (!keys.count(kv.first.Scalar())) {
+        std::string list;
+        for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
+        std::string field = where.empty() ? kv.first.Scalar()
+                                          : where + "." + kv.first.Scalar();
+        Fail(kv.first, field, "unknown field (expected one of: " + list + ")");
+      }
+    }
+  }
+
+  std::string String(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsScalar()) Fail(n, field, "expected a string");
+    return n.Scalar();
+  }
+
+  int64_t Int(const YAML::Node& n, const std::string& field, int64_t min) const {
+    nlohmann::json v = tasks::YamlToJson(n);
+    if (!v.is_number_integer() || v.get<int64_t>() < min) {
+      Fail(n, field, "expected an integer >= " + std::to_string(min));
+    }
+    return v.get<int64_t>();
+  }
+
+  bool Bool(const YAML::Node& n, const std::string& field) const {
+    nlohmann::json v = tasks::YamlToJson(n);
+    if (!v.is_boolean()) Fail(n, field, "expected true or false");
+    return v.get<bool>();
+  }
+
+  void LoadRun(const YAML::Node& n) {
+    if (!n.IsMap()) Fail(n, "run", "expected a mapping");
+    CheckKeys(n, "run", {"epochs", "concurrency", "seed", "limits", "shell"});
+    if (n["epochs"]) config_->epochs = static_cast<int>(Int(n["epochs"], "run.epochs", 1));
+    if (n["concurrency"]) {
+      config_->concurrency = static_cast<int>(Int(n["concurrency"], "run.concurrency", 1));
+    }
+    if (n["seed"]) config_->seed = static_cast<uint64_t>(Int(n["seed"], "run.seed", 0));
+    if (YAML::Node l = n["limits"]) {
+      if (!l.IsMap()) Fail(l, "run.limits", "expected a mapping");
+      CheckKeys(l, "run.limits", {"max_turns", "max_tokens", "timeout_s"});
+      if (l["max_turns"]) config_->limits.max_turns = static_cast<int>(Int(l["max_turns"], "run.limits.max_turns", 1));
+      if (l["max_tokens"]) config_->limits.max_tokens = Int(l["max_tokens"], "run.limits.max_tokens", 1);
+      if (l["timeout_s"]) config_->limits.timeout_s = static_cast<int>(Int(l["timeout_s"], "run.limits.timeout_s", 1));
+    }
+    if (YAML::Node s = n["shell"]) {
+      if (!s.IsMap()) Fail(s, "run.shell", "expected a mapping");
+      CheckKeys(s, "run.shell", {"timeout_s", "max_output_bytes", "max_pids", "max_memory_mb"});
+      auto& sh = config_->shell;
+      if (s["timeout_s"]) sh.timeout = std::chrono::seconds(Int(s["timeout_s"], "run.shell.timeout_s", 1));
+      if (s["max_output_bytes"]) sh.max_output_bytes = Int(s["max_output_bytes"], "run.shell.max_output_bytes", 1024);
+      if (s["max_pids"]) sh.max_pids = static_cast<int>(Int(s["max_pids"], "run.shell.max_pids", 8));
+      if (s["max_memory_mb"]) sh.max_memory_bytes = static_cast<uint64_t>(Int(s["max_memory_mb"], "run.shell.max_memory_mb", 64)) << 20;
+    }
+  }
+
+  void LoadModels(const YAML::Node& n) {
+    if (!n.IsSequence()) Fail(n, "models", "expected a list of models");
+    std::set<std::string> names;
+    int i = 0;
+    for (const auto& m : n) {
+      std::string where = "models[" + std::to_string(i++) + "]";
+      if (!m.IsMap()) Fail(m, where, "expected a mapping");
+      CheckKeys(m, where,
+                {"name", "provider", "base_url", "model", "api_key_env",
+                 "stream", "sampling", "extra", "labels", "max_connections",
+                 "timeout_s", "stall_timeout_s", "retries", "flaky_rate"});
+      models::ModelConfig mc;
+      if (!m["name"]) Fail(m, where + ".name", "missing field");
+      mc.name = String(m["name"], where + ".name");
+      if (!names.insert(mc.name).second) Fail(m["name"], where + ".name", "duplicate model name '" + mc.name + "'");
+      if (!m["provider"]) Fail(m, where + ".provider", "missing field (expected openai or builtin)");
+      mc.provider = String(m["provider"], where + ".provider");
+      if (mc.provider != "openai" && mc.provider != "builtin") {
+        Fail(m["provider"], where + ".provider", "expected openai or builtin, got '" + mc.provider + "'");
+      }
+      if (!m["model"]) Fail(m, where + ".model", "missing field");
+      mc.model = String(m["model"], where + ".model");
+      if (mc.provider == "builtin" && mc.model != "oracle" && mc.model != "null" && mc.model != "flaky") {
+        Fail(m["model"], where + ".model", "expected oracle, null or flaky for provider builtin");
+      }
+      if (mc.provider == "openai") {
+        if (!m["base_url"]) Fail(m, where + ".base_url", "missing field (e.g. http://127.0.0.1:8000/v1)");
+        mc.base_url = String(m["base_url"], where + ".base_url");
+        if (mc.base_url.rfind("http://", 0) != 0 && mc.base_url.rfind("https://", 0) != 0) {
+          Fail(m["base_url"], where + ".base_url", "expected an http:// or https:// URL");
+        }
+      }
+      if (m["api_key_env"]) mc.api_key_env = String(m["api_key_env"], where + ".api_key_env");
+      if (m["stream"]) mc.stream = Bool(m["stream"], where + ".stream");
+      if (m["sampling"]) {
+        if (!m["sampling"].IsMap()) Fail(m["sampling"], where + ".sampling", "expected a mapping");
+        mc.sampling = tasks::YamlToJson(m["sampling"]);
+      }
+      if (m["extra"]) {
+        if (!m["extra"].IsMap()) Fail(m["extra"], where + ".extra", "expected a mapping");
+        mc.extra = tasks::YamlToJson(m["extra"]);
+      }
+      if (m["labels"]) {
+        if (!m["labels"].IsMap()) Fail(m["labels"], where + ".labels", "expected a mapping");
+        for (const auto& kv : m["labels"]) mc.labels[kv.first.Scalar()] = kv.second.Scalar();
+      }
+      if (m["max_connections"]) mc.max_connections = static_cast<int>(Int(m["max_connections"], where + ".max_connections", 1));
+      if (m["timeout_s"]) mc.request_timeout = std::chrono::seconds(Int(m["timeout_s"], where + ".timeout_s", 1));
+      if (m["stall_timeout_s"]) mc.stall_timeout = std::chrono::seconds(Int(m["stall_timeout_s"], where + ".stall_timeout_s", 1));
+      if (m["flaky_rate"]) {
+        nlohmann::json v = tasks::YamlToJson(m["flaky_rate"]);
+        if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1) {
+          Fail(m["flaky_rate"], where + ".flaky_rate", "expected a number from 0 to 1");
+        }
+        mc.flaky_rate = v.get<double>();
+      }
+      if (YAML::Node r = m["retries"]) {
+        if (!r.IsMap()) Fail(r, where + ".retries", "expected a mapping");
+        CheckKeys(r, where + ".retries", {"max_tries", "initial_backoff_ms", "max_backoff_ms", "max_total_s"});
+        if (r["max_tries"]) mc.retry.max_tries = static_cast<int>(Int(r["max_tries"], where + ".retries.max_tries", 1));
+        if (r["initial_backoff_ms"]) mc.retry.initial_backoff = std::chrono::milliseconds(Int(r["initial_backoff_ms"], where + ".retries.initial_backoff_ms", 0));
+        if (r["max_backoff_ms"]) mc.retry.max_backoff = std::chrono::milliseconds(Int(r["max_backoff_ms"], where + ".retries.max_backoff_ms", 0));
+        if (r["max_total_s"]) mc.retry.max_total = std::chrono::seconds(Int(r["max_total_s"], where + ".retries.max_total_s", 1));
+      }
+      config_->models.push_back(std::move(mc));
+    }
+  }
+
+  std::string path_;
+  Config* config_;
+};
+
+}  // namespace
+
+bool LoadConfig(const std::string& path, Config* config, std::string* err) {
+  try {
+    ConfigLoader(path, config).Load();
+    return true;
+  } catch (const ConfigError& e) {
+    *err = e.message;
+  } catch (const std::exception& e) {
+    *err = path + ": " + e.what();
+  }
+  return false;
+}
+
+bool ResolveModel(const Config& config, const std::string& spec,
+                  models::ModelConfig* out, std::string* err) {
+  for (const auto& m : config.models) {
+    if (m.name == spec) {
+      *out = m;
+      return true;
+    }
+  }
+  if (spec.find(':') == std::string::npos) {
+    *err = "--model '" + spec + "': no model of that name in " +
+           (config.path.empty() ? std::string("the config (no --config given)")
+                                : config.path) +
+           "; use a configured name, builtin:oracle|null|flaky[:RATE] or "
+           "openai:BASE_URL#MODEL_ID";
+    return false;
+  }
+  return models::ParseModelSpec(spec, out, err);
+}
+
+std::string ConfigJson(const Config& config) {
+  nlohmann::json j;
+  j["path"] = config.path;
+  j["system_prompt"] = config.system_prompt;
+  j["epochs"] = config.epochs;
+  j["concurrency"] = config.concurrency;
+  j["seed"] = config.seed;
+  nlohmann::json models = nlohmann::json::array();
+  for (const auto& m : config.models) {
+    models.push_back({{"name", m.name},
+                      {"provider", m.provider},
+                      {"base_url", m.base_url},
+                      {"model", m.model},
+                      {"stream", m.stream},
+                      {"sampling", m.sampling},
+                      {"labels", m.labels}});
+  }
+  j["models"] = models;
+  return j.dump();
+}
+
+}  // namespace endstate::evaluator

@@ -1,0 +1,52 @@
+// The YAML config file (docs/config.md): models, run defaults, limits,
+// system prompt.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/model_config.h"
+#include "sandbox/process.h"
+
+namespace endstate::evaluator {
+
+inline constexpr char kDefaultSystemPrompt[] =
+    "You are a capable engineer working on a small lab's website and "
+    "servers. You act only through the tools you are given: the workspace is "
+    "your checkout of the files, web_fetch reaches the lab's sites, "
+    "scp_upload and ssh_exec reach its deploy hosts. Work step by step, check "
+    "your results, and when the job is done reply with a short summary and "
+    "no tool call.";
+
+struct LimitOverrides {
+  std::optional<int> max_turns;        // caps each task's own limit
+  std::optional<int64_t> max_tokens;
+  std::optional<int> timeout_s;
+};
+
+struct Config {
+  std::string path;  // file it came from ("" = defaults)
+  std::string system_prompt = kDefaultSystemPrompt;
+  std::vector<models::ModelConfig> models;  // named models
+  int epochs = 1;
+  int concurrency = 4;
+  uint64_t seed = 0;
+  LimitOverrides limits;
+  sandbox::ShellLimits shell;
+};
+
+// Parses `path`. Returns false and sets *err to
+// "<file>:<line>: <field>: <expectation>".
+bool LoadConfig(const std::string& path, Config* config, std::string* err);
+
+// Resolves a --model SPEC: a model name from the config, or an inline spec
+// (models::ParseModelSpec). Returns false with *err otherwise.
+bool ResolveModel(const Config& config, const std::string& spec,
+                  models::ModelConfig* out, std::string* err);
+
+// The effective config as JSON, for the runs table (api keys never stored).
+std::string ConfigJson(const Config& config);
+
+}  // namespace endstate::evaluator

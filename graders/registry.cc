@@ -1,0 +1,161 @@
+// The check registry: kind name -> validator and runner, and the grading of
+// a whole world.
+#include <algorithm>
+#include <chrono>
+#include <exception>
+
+#include "graders/check_kinds.h"
+#include "graders/check_support.h"
+#include "graders/grader.h"
+#include "graders/remote_checks.h"
+
+namespace endstate::graders {
+namespace {
+
+using ValidateFn = bool (*)(const tasks::CheckSpec&, std::string*);
+using RunFn = CheckResult (*)(const tasks::CheckSpec&, const sandbox::World&);
+
+struct Kind {
+  const char* name;
+  ValidateFn validate;
+  RunFn run;
+};
+
+// Sorted by name.
+constexpr Kind kKinds[] = {
+    {"command", ValidateCommand, RunCommand},
+    {"file_contains", ValidateFileContains, RunFileContains},
+    {"file_equals", ValidateFileEquals, RunFileEquals},
+    {"file_exists", ValidateFileExists, RunFileExists},
+    {"file_matches", ValidateFileMatches, RunFileMatches},
+    {"git", ValidateGit, RunGit},
+    {"html", ValidateHtml, RunHtml},
+    {"http", ValidateHttp, RunHttp},
+    {"json_value", ValidateJsonValue, RunJsonValue},
+    {"remote_file", ValidateRemoteFile, RunRemoteFile},
+    {"remote_unchanged", ValidateRemoteUnchanged, RunRemoteUnchanged},
+    {"unchanged", ValidateUnchanged, RunUnchanged},
+};
+
+const Kind* FindKind(const std::string& name) {
+  for (const Kind& k : kKinds) {
+    if (name == k.name) return &k;
+  }
+  return nullptr;
+}
+
+std::string KindOf(const tasks::CheckSpec& check) {
+  if (!check.kind.empty()) return check.kind;
+  return GetString(check.spec, "kind");
+}
+
+// `same_as` names a file of the task folder; checks only see the world, so
+// the path is made absolute here.
+tasks::CheckSpec WithTaskPaths(const tasks::CheckSpec& check,
+                               const tasks::Task& task) {
+  tasks::CheckSpec out = check;
+  auto it = out.spec.find("same_as");
+  if (it != out.spec.end() && it->is_string() && !task.dir.empty()) {
+    std::filesystem::path p = it->get<std::string>();
+    if (p.is_relative()) *it = (task.dir / p).lexically_normal().string();
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kPassed:
+      return "passed";
+    case Verdict::kFailed:
+      return "failed";
+    case Verdict::kError:
+      return "error";
+  }
+  return "error";
+}
+
+bool ValidateCheck(const tasks::CheckSpec& check, std::string* err) {
+  std::string kind = KindOf(check);
+  if (kind.empty()) {
+    *err = "kind: missing field (expected one of the check kinds)";
+    return false;
+  }
+  const Kind* k = FindKind(kind);
+  if (k == nullptr) {
+    *err = "unknown check kind '" + kind + "'";
+    return false;
+  }
+  if (!check.spec.is_object()) {
+    *err = "check: expected a mapping";
+    return false;
+  }
+  return k->validate(check, err);
+}
+
+namespace {
+
+// Validates `check` and runs `resolved` (the same check, paths resolved).
+CheckResult ValidateAndRun(const tasks::CheckSpec& check,
+                           const tasks::CheckSpec& resolved,
+                           const sandbox::World& world) {
+  auto start = std::chrono::steady_clock::now();
+  CheckResult result;
+  std::string kind = KindOf(check);
+  try {
+    std::string err;
+    if (!ValidateCheck(check, &err)) {
+      result = Errored(err);
+    } else {
+      result = FindKind(kind)->run(resolved, world);
+    }
+  } catch (const std::exception& e) {
+    result = Errored(std::string("check crashed: ") + e.what());
+  } catch (...) {
+    result = Errored("check crashed: unknown exception");
+  }
+  result.kind = kind;
+  result.duration_ms = std::chrono::duration<double, std::milli>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+  return result;
+}
+
+}  // namespace
+
+CheckResult RunCheck(const tasks::CheckSpec& check,
+                     const sandbox::World& world) {
+  return ValidateAndRun(check, check, world);
+}
+
+Grade GradeWorld(const tasks::Task& task, const sandbox::World& world) {
+  Grade grade;
+  for (const auto& check : task.checks) {
+    grade.checks.push_back(
+        ValidateAndRun(check, WithTaskPaths(check, task), world));
+  }
+  if (grade.checks.empty()) {
+    grade.overall = Verdict::kError;
+    grade.error = "no checks executed";
+    return grade;
+  }
+  bool any_error = false, any_failed = false;
+  for (const auto& c : grade.checks) {
+    any_error = any_error || c.verdict == Verdict::kError;
+    any_failed = any_failed || c.verdict == Verdict::kFailed;
+  }
+  grade.overall = any_error    ? Verdict::kError
+                  : any_failed ? Verdict::kFailed
+                               : Verdict::kPassed;
+  return grade;
+}
+
+std::vector<std::string> CheckKinds() {
+  std::vector<std::string> names;
+  for (const Kind& k : kKinds) names.push_back(k.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace endstate::graders

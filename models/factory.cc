@@ -1,0 +1,45 @@
+#include "models/factory.h"
+
+#include "models/builtins.h"
+#include "models/openai_client.h"
+
+namespace endstate::models {
+
+std::unique_ptr<Client> MakeClient(
+    const ModelConfig& config, const tasks::Task& task, AttemptSeed seed,
+    std::string* err, const std::vector<tasks::SolutionStep>* steps) {
+  const std::string who = "model '" + config.name + "': ";
+  if (config.provider == "openai") {
+    if (config.base_url.empty() || config.model.empty()) {
+      if (err) *err = who + "provider openai needs base_url and model";
+      return nullptr;
+    }
+    return std::make_unique<OpenAiClient>(config);
+  }
+  if (config.provider != "builtin") {
+    if (err) {
+      *err = who + "unknown provider '" + config.provider +
+             "' (expected openai or builtin)";
+    }
+    return nullptr;
+  }
+  std::vector<tasks::SolutionStep> play = steps ? *steps : task.solution;
+  if (config.model == "oracle") return MakeOracleClient(config, play);
+  if (config.model == "null") return MakeNullClient(config);
+  if (config.model == "flaky") {
+    if (!(config.flaky_rate >= 0 && config.flaky_rate <= 1)) {
+      if (err) *err = who + "flaky rate must be between 0 and 1";
+      return nullptr;
+    }
+    uint64_t mixed = builtin::Fnv1a(std::to_string(seed.run_seed) + "/" +
+                                    std::to_string(seed.epoch) + "/" + task.id);
+    return MakeFlakyClient(config, play, config.flaky_rate, mixed);
+  }
+  if (err) {
+    *err = who + "unknown builtin '" + config.model +
+           "' (expected oracle, null, flaky)";
+  }
+  return nullptr;
+}
+
+}  // namespace endstate::models

@@ -1,0 +1,182 @@
+#include "results/schema.h"
+
+#include <string>
+
+namespace endstate::results {
+namespace {
+
+// Version 1. Conventions: ids are INTEGER PRIMARY KEY rowids; timestamps are
+// ISO-8601 UTC text with milliseconds ("2025-06-01T12:00:00.123Z"); durations
+// are REAL milliseconds; JSON columns hold compact JSON text; NULL means "not
+// reported" or "not applicable" (documented per column in docs/database.md).
+// The UNIQUE constraints of turns, tool_calls and checks double as the
+// indexes that fetch them by parent.
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE runs (
+  id          INTEGER PRIMARY KEY,
+  started_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  finished_at TEXT,
+  version     TEXT NOT NULL,
+  host        TEXT NOT NULL,
+  args        TEXT NOT NULL,
+  seed        INTEGER NOT NULL,
+  config_json TEXT NOT NULL,
+  status      TEXT NOT NULL DEFAULT 'running'
+              CHECK (status IN ('running', 'finished'))
+);
+
+CREATE TABLE models (
+  id            INTEGER PRIMARY KEY,
+  run_id        INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  name          TEXT NOT NULL,
+  provider      TEXT NOT NULL,
+  base_url      TEXT NOT NULL,
+  model         TEXT NOT NULL,
+  sampling_json TEXT NOT NULL DEFAULT '{}',
+  labels_json   TEXT NOT NULL DEFAULT '{}',
+  UNIQUE (run_id, name)
+);
+
+CREATE TABLE tasks (
+  id           INTEGER PRIMARY KEY,
+  run_id       INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  task_id      TEXT NOT NULL,
+  title        TEXT NOT NULL,
+  level        TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  UNIQUE (run_id, task_id)
+);
+
+CREATE TABLE attempts (
+  id                INTEGER PRIMARY KEY,
+  run_id            INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  model_id          INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  task_id           INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+  epoch             INTEGER NOT NULL,
+  status            TEXT NOT NULL DEFAULT 'running'
+                    CHECK (status IN ('running', 'finished')),
+  outcome           TEXT CHECK (outcome IN ('passed', 'failed', 'error')),
+  termination       TEXT,
+  error             TEXT,
+  turns             INTEGER NOT NULL DEFAULT 0,
+  prompt_tokens     INTEGER NOT NULL DEFAULT 0,
+  completion_tokens INTEGER NOT NULL DEFAULT 0,
+  wall_ms           REAL NOT NULL DEFAULT 0,
+  model_ms          REAL NOT NULL DEFAULT 0,
+  tool_ms           REAL NOT NULL DEFAULT 0,
+  grade_ms          REAL NOT NULL DEFAULT 0,
+  started_at        TEXT NOT NULL
+                    DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  finished_at       TEXT,
+  parent_attempt_id INTEGER REFERENCES attempts(id) ON DELETE SET NULL,
+  try               INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX attempts_by_run_model_task ON attempts(run_id, model_id, task_id);
+CREATE INDEX attempts_by_run_task ON attempts(run_id, task_id);
+
+CREATE TABLE turns (
+  id                INTEGER PRIMARY KEY,
+  attempt_id        INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+  idx               INTEGER NOT NULL,
+  raw_request       TEXT NOT NULL,
+  raw_response      TEXT NOT NULL,
+  content           TEXT NOT NULL,
+  reasoning         TEXT NOT NULL,
+  finish_reason     TEXT NOT NULL,
+  prompt_tokens     INTEGER,
+  completion_tokens INTEGER,
+  ttft_ms           REAL,
+  duration_ms       REAL NOT NULL,
+  retries           INTEGER NOT NULL DEFAULT 0,
+  leaked_markup     TEXT NOT NULL DEFAULT '',
+  created_at        TEXT NOT NULL
+                    DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  UNIQUE (attempt_id, idx)
+);
+
+CREATE TABLE tool_calls (
+  id            INTEGER PRIMARY KEY,
+  turn_id       INTEGER NOT NULL REFERENCES turns(id) ON DELETE CASCADE,
+  idx           INTEGER NOT NULL,
+  call_id       TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  arguments_raw TEXT NOT NULL,
+  error_kind    TEXT NOT NULL DEFAULT '',
+  result        TEXT NOT NULL,
+  is_error      INTEGER NOT NULL CHECK (is_error IN (0, 1)),
+  exit_code     INTEGER,
+  duration_ms   REAL NOT NULL,
+  UNIQUE (turn_id, idx)
+);
+
+CREATE TABLE checks (
+  id          INTEGER PRIMARY KEY,
+  attempt_id  INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+  idx         INTEGER NOT NULL,
+  kind        TEXT NOT NULL,
+  spec_json   TEXT NOT NULL,
+  verdict     TEXT NOT NULL CHECK (verdict IN ('passed', 'failed', 'error')),
+  detail      TEXT NOT NULL,
+  duration_ms REAL NOT NULL,
+  UNIQUE (attempt_id, idx)
+);
+
+CREATE TABLE probes (
+  id                INTEGER PRIMARY KEY,
+  run_id            INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  model_id          INTEGER REFERENCES models(id) ON DELETE CASCADE,
+  kind              TEXT NOT NULL,
+  settings_json     TEXT NOT NULL DEFAULT '{}',
+  measurements_json TEXT NOT NULL DEFAULT '{}',
+  created_at        TEXT NOT NULL
+                    DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX probes_by_run_model ON probes(run_id, model_id);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, kSchemaV1},
+  };
+  return kMigrations;
+}
+
+bool Migrate(Db& db, std::string* err) {
+  auto version = db.QueryInt("PRAGMA user_version", err);
+  if (!version) return false;
+  auto too_new = [&](int64_t v) {
+    if (err) {
+      *err = "database schema version " + std::to_string(v) +
+             " is newer than this endstate supports (" +
+             std::to_string(kSchemaVersion) + ")";
+    }
+    return false;
+  };
+  if (*version > kSchemaVersion) return too_new(*version);
+  if (*version == kSchemaVersion) return true;
+  for (const Migration& m : Migrations()) {
+    auto tx = Transaction::Begin(db, err);
+    if (!tx) return false;
+    // Read again under the write lock: another process may have migrated
+    // between our first read and BEGIN IMMEDIATE.
+    auto current = db.QueryInt("PRAGMA user_version", err);
+    if (!current) return false;
+    if (*current > kSchemaVersion) return too_new(*current);
+    if (*current >= m.version) continue;
+    if (!db.Exec(m.sql, err)) {
+      if (err)
+        *err =
+            "migrating to schema v" + std::to_string(m.version) + ": " + *err;
+      return false;
+    }
+    if (!db.Exec("PRAGMA user_version = " + std::to_string(m.version), err)) {
+      return false;
+    }
+    if (!tx->Commit(err)) return false;
+  }
+  return true;
+}
+
+}  // namespace endstate::results

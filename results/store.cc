@@ -1,0 +1,514 @@
+#include "results/store.h"
+
+#include <utility>
+
+#include "results/schema.h"
+#include "results/sqlite.h"
+
+namespace endstate::results {
+namespace {
+
+constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+// "not reported" (-1) is stored as NULL so that SQL aggregates skip it.
+SqlValue OrNull(int64_t v) { return v < 0 ? SqlValue(nullptr) : SqlValue(v); }
+SqlValue OrNull(double v) { return v < 0 ? SqlValue(nullptr) : SqlValue(v); }
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(Db db) : db_(std::move(db)) {}
+
+  bool Prepare(std::string* err) {
+    std::string now = kNow;
+    struct {
+      Stmt* stmt;
+      std::string sql;
+    } all[] = {
+        {&insert_run_,
+         "INSERT INTO runs (version, host, args, seed, config_json) VALUES "
+         "(:version, :host, :args, :seed, :config)"},
+        {&finish_run_, "UPDATE runs SET status = 'finished', finished_at = " +
+                           now + " WHERE id = :id"},
+        {&insert_model_,
+         "INSERT INTO models (run_id, name, provider, base_url, model, "
+         "sampling_json, labels_json) VALUES (:run, :name, :provider, "
+         ":base_url, :model, :sampling, :labels) "
+         "ON CONFLICT (run_id, name) DO NOTHING"},
+        {&select_model_,
+         "SELECT id FROM models WHERE run_id = :run AND name = :name"},
+        {&insert_task_,
+         "INSERT INTO tasks (run_id, task_id, title, level, content_hash) "
+         "VALUES (:run, :task, :title, :level, :hash) "
+         "ON CONFLICT (run_id, task_id) DO NOTHING"},
+        {&select_task_,
+         "SELECT id FROM tasks WHERE run_id = :run AND task_id = :task"},
+        {&insert_attempt_,
+         "INSERT INTO attempts (run_id, model_id, task_id, epoch) VALUES "
+         "(:run, :model, :task, :epoch)"},
+        {&insert_turn_,
+         "INSERT INTO turns (attempt_id, idx, raw_request, raw_response, "
+         "content, reasoning, finish_reason, prompt_tokens, "
+         "completion_tokens, ttft_ms, duration_ms, retries, leaked_markup) "
+         "VALUES (:attempt, :idx, :request, :response, :content, :reasoning, "
+         ":finish, :prompt, :completion, :ttft, :duration, :retries, "
+         ":leaked)"},
+        {&insert_tool_call_,
+         "INSERT INTO tool_calls (turn_id, idx, call_id, name, "
+         "arguments_raw, error_kind, result, is_error, exit_code, "
+         "duration_ms) VALUES (:turn, :idx, :call_id, :name, :args, "
+         ":error_kind, :result, :is_error, :exit_code, :duration)"},
+        {&delete_checks_, "DELETE FROM checks WHERE attempt_id = :attempt"},
+        {&insert_check_,
+         "INSERT INTO checks (attempt_id, idx, kind, spec_json, verdict, "
+         "detail, duration_ms) VALUES (:attempt, :idx, :kind, :spec, "
+         ":verdict, :detail, :duration)"},
+        {&finish_attempt_,
+         "UPDATE attempts SET status = 'finished', outcome = :outcome, "
+         "termination = :termination, error = :error, turns = :turns, "
+         "prompt_tokens = :prompt, completion_tokens = :completion, "
+         "wall_ms = :wall, model_ms = :model_ms, tool_ms = :tool_ms, "
+         "grade_ms = :grade_ms, finished_at = " +
+             now + " WHERE id = :id"},
+        {&latest_run_, "SELECT max(id) FROM runs"},
+        {&list_models_,
+         "SELECT id, name FROM models WHERE run_id = :run ORDER BY id"},
+        {&attempt_stats_,
+         "SELECT model_id, count(*), "
+         "total(status = 'finished' AND outcome = 'passed'), "
+         "total(status = 'finished' AND outcome = 'failed'), "
+         "total(status = 'finished' AND outcome = 'error'), "
+         "total(status = 'running'), "
+         "avg(CASE WHEN status = 'finished' THEN turns END), "
+         "coalesce(sum(CASE WHEN status = 'finished' THEN prompt_tokens "
+         "END), 0), "
+         "coalesce(sum(CASE WHEN status = 'finished' THEN completion_tokens "
+         "END), 0) "
+         "FROM attempts WHERE run_id = :run GROUP BY model_id"},
+        {&tool_call_stats_,
+         "SELECT a.model_id, c.error_kind, count(*) FROM tool_calls c "
+         "JOIN turns t ON c.turn_id = t.id "
+         "JOIN attempts a ON t.attempt_id = a.id "
+         "WHERE a.run_id = :run GROUP BY a.model_id, c.error_kind"},
+        {&task_matrix_,
+         "SELECT t.task_id, m.name, "
+         "total(a.status = 'finished' AND a.outcome = 'passed'), "
+         "total(a.status = 'finished' AND a.outcome = 'failed'), "
+         "total(a.status = 'finished' AND a.outcome = 'error') "
+         "FROM attempts a JOIN tasks t ON a.task_id = t.id "
+         "JOIN models m ON a.model_id = m.id WHERE a.run_id = :run "
+         "GROUP BY a.task_id, a.model_id ORDER BY t.id, m.id"},
+        {&count_turns_,
+         "SELECT count(*) FROM turns WHERE attempt_id = :attempt"},
+        {&insert_retry_,
+         "INSERT INTO attempts (run_id, model_id, task_id, epoch, "
+         "parent_attempt_id, try) SELECT run_id, model_id, task_id, epoch, "
+         "id, try + 1 FROM attempts WHERE id = :parent"},
+        {&list_attempts_,
+         "SELECT a.id, m.name, t.task_id, a.epoch, a.try, a.status, "
+         "a.outcome FROM attempts a JOIN models m ON a.model_id = m.id "
+         "JOIN tasks t ON a.task_id = t.id WHERE a.run_id = :run "
+         "ORDER BY a.id"},
+        {&insert_probe_,
+         "INSERT INTO probes (run_id, model_id, kind, settings_json, "
+         "measurements_json) VALUES (:run, :model, :kind, :settings, "
+         ":measurements)"},
+    };
+    for (auto& [stmt, sql] : all) {
+      auto prepared = Stmt::Prepare(db_, sql, err);
+      if (!prepared) return false;
+      *stmt = std::move(*prepared);
+    }
+    return true;
+  }
+
+  int64_t BeginRun(const RunInfo& run, std::string* err) override {
+    std::lock_guard lock(mu_);
+    return Insert(insert_run_,
+                  {{":version", run.version},
+                   {":host", run.host},
+                   {":args", run.args},
+                   // Stored as the same 64 bits, read back as signed.
+                   {":seed", static_cast<int64_t>(run.seed)},
+                   {":config", run.config_json}},
+                  err);
+  }
+
+  int64_t AddModel(int64_t run_id, const ModelInfo& m,
+                   std::string* err) override {
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::Begin(db_, err);
+    if (!tx) return -1;
+    {
+      ScopedReset reset(insert_model_);
+      if (!insert_model_.Bind({{":run", run_id},
+                               {":name", m.name},
+                               {":provider", m.provider},
+                               {":base_url", m.base_url},
+                               {":model", m.model},
+                               {":sampling", m.sampling.dump()},
+                               {":labels", m.labels.dump()}},
+                              err) ||
+          !insert_model_.Run(err)) {
+        return -1;
+      }
+    }
+    int64_t id =
+        SelectId(select_model_, {{":run", run_id}, {":name", m.name}}, err);
+    if (id < 0 || !tx->Commit(err)) return -1;
+    return id;
+  }
+
+  int64_t AddTask(int64_t run_id, const TaskInfo& t,
+                  std::string* err) override {
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::Begin(db_, err);
+    if (!tx) return -1;
+    {
+      ScopedReset reset(insert_task_);
+      if (!insert_task_.Bind({{":run", run_id},
+                              {":task", t.id},
+                              {":title", t.title},
+                              {":level", t.level},
+                              {":hash", t.content_hash}},
+                             err) ||
+          !insert_task_.Run(err)) {
+        return -1;
+      }
+    }
+    int64_t id =
+        SelectId(select_task_, {{":run", run_id}, {":task", t.id}}, err);
+    if (id < 0 || !tx->Commit(err)) return -1;
+    return id;
+  }
+
+  int64_t BeginAttempt(int64_t run_id, int64_t model_id, int64_t task_id,
+                       int epoch, std::string* err) override {
+    std::lock_guard lock(mu_);
+    return Insert(insert_attempt_,
+                  {{":run", run_id},
+                   {":model", model_id},
+                   {":task", task_id},
+                   {":epoch", epoch}},
+                  err);
+  }
+
+  bool RecordTurn(int64_t attempt_id, const TurnRecord& turn,
+                  std::string* err) override {
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::Begin(db_, err);
+    if (!tx) return false;
+    int64_t turn_id =
+        InsertLocked(insert_turn_,
+                     {{":attempt", attempt_id},
+                      {":idx", turn.index},
+                      {":request", turn.raw_request},
+                      {":response", turn.raw_response},
+                      {":content", turn.content},
+                      {":reasoning", turn.reasoning},
+                      {":finish", turn.finish_reason},
+                      {":prompt", OrNull(turn.prompt_tokens)},
+                      {":completion", OrNull(turn.completion_tokens)},
+                      {":ttft", OrNull(turn.ttft_ms)},
+                      {":duration", turn.duration_ms},
+                      {":retries", turn.retries},
+                      {":leaked", turn.leaked_markup}},
+                     err);
+    if (turn_id < 0) return false;
+    for (const ToolCallRecord& c : turn.tool_calls) {
+      int64_t id =
+          InsertLocked(insert_tool_call_,
+                       {{":turn", turn_id},
+                        {":idx", c.index},
+                        {":call_id", c.call_id},
+                        {":name", c.name},
+                        {":args", c.arguments_raw},
+                        {":error_kind", c.error_kind},
+                        {":result", c.result},
+                        {":is_error", c.is_error},
+                        {":exit_code", c.exit_code < 0 ? SqlValue(nullptr)
+                                                       : SqlValue(c.exit_code)},
+                        {":duration", c.duration_ms}},
+                       err);
+      if (id < 0) return false;
+    }
+    return tx->Commit(err);
+  }
+
+  bool RecordChecks(int64_t attempt_id, const std::vector<CheckRecord>& checks,
+                    std::string* err) override {
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::Begin(db_, err);
+    if (!tx) return false;
+    {
+      // Grading again replaces the attempt's previous verdicts.
+      ScopedReset reset(delete_checks_);
+      if (!delete_checks_.Bind(":attempt", attempt_id, err) ||
+          !delete_checks_.Run(err)) {
+        return false;
+      }
+    }
+    for (const CheckRecord& c : checks) {
+      int64_t id = InsertLocked(insert_check_,
+                                {{":attempt", attempt_id},
+                                 {":idx", c.index},
+                                 {":kind", c.kind},
+                                 {":spec", c.spec_json},
+                                 {":verdict", c.verdict},
+                                 {":detail", c.detail},
+                                 {":duration", c.duration_ms}},
+                                err);
+      if (id < 0) return false;
+    }
+    return tx->Commit(err);
+  }
+
+  bool FinishAttempt(int64_t attempt_id, const AttemptOutcome& o,
+                     std::string* err) override {
+    std::lock_guard lock(mu_);
+    return UpdateOne(finish_attempt_,
+                     {{":id", attempt_id},
+                      {":outcome", o.outcome},
+                      {":termination", o.termination},
+                      {":error", o.error},
+                      {":turns", o.turns},
+                      {":prompt", o.prompt_tokens},
+                      {":completion", o.completion_tokens},
+                      {":wall", o.wall_ms},
+                      {":model_ms", o.model_ms},
+                      {":tool_ms", o.tool_ms},
+                      {":grade_ms", o.grade_ms}},
+                     "attempt", attempt_id, err);
+  }
+
+  bool FinishRun(int64_t run_id, std::string* err) override {
+    std::lock_guard lock(mu_);
+    return UpdateOne(finish_run_, {{":id", run_id}}, "run", run_id, err);
+  }
+
+  std::optional<int64_t> LatestRun(std::string* err) override {
+    std::lock_guard lock(mu_);
+    ScopedReset reset(latest_run_);
+    if (latest_run_.Step(err) != Stmt::StepResult::kRow) return std::nullopt;
+    if (latest_run_.IsNull(0)) {
+      if (err) err->clear();
+      return std::nullopt;
+    }
+    return latest_run_.Int(0);
+  }
+
+  std::optional<std::vector<ModelSummary>> Summarize(int64_t run_id,
+                                                     std::string* err) override;
+  std::optional<std::vector<TaskCell>> TaskMatrix(int64_t run_id,
+                                                  std::string* err) override;
+
+  int64_t CountTurns(int64_t attempt_id, std::string* err) override {
+    std::lock_guard lock(mu_);
+    return SelectId(count_turns_, {{":attempt", attempt_id}}, err);
+  }
+
+  int64_t BeginRetry(int64_t parent_attempt_id, std::string* err) override {
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::Begin(db_, err);
+    if (!tx) return -1;
+    int64_t id =
+        InsertLocked(insert_retry_, {{":parent", parent_attempt_id}}, err);
+    if (id < 0) return -1;
+    if (sqlite3_changes(db_.get()) != 1) {
+      if (err) *err = "no attempt with id " + std::to_string(parent_attempt_id);
+      return -1;
+    }
+    if (!tx->Commit(err)) return -1;
+    return id;
+  }
+
+  std::optional<std::vector<AttemptRow>> ListAttempts(
+      int64_t run_id, std::string* err) override {
+    std::lock_guard lock(mu_);
+    std::vector<AttemptRow> out;
+    Stmt& s = list_attempts_;
+    ScopedReset reset(s);
+    if (!s.Bind(":run", run_id, err)) return std::nullopt;
+    Stmt::StepResult r;
+    while ((r = s.Step(err)) == Stmt::StepResult::kRow) {
+      out.push_back({.id = s.Int(0),
+                     .model = s.Text(1),
+                     .task = s.Text(2),
+                     .epoch = static_cast<int>(s.Int(3)),
+                     .try_number = static_cast<int>(s.Int(4)),
+                     .status = s.Text(5),
+                     .outcome = s.Text(6)});
+    }
+    if (r == Stmt::StepResult::kError) return std::nullopt;
+    return out;
+  }
+
+  int64_t RecordProbe(int64_t run_id, int64_t model_id, const std::string& kind,
+                      const nlohmann::json& settings,
+                      const nlohmann::json& measurements,
+                      std::string* err) override {
+    std::lock_guard lock(mu_);
+    return Insert(insert_probe_,
+                  {{":run", run_id},
+                   {":model", OrNull(model_id)},
+                   {":kind", kind},
+                   {":settings", settings.dump()},
+                   {":measurements", measurements.dump()}},
+                  err);
+  }
+
+ private:
+  using Binds = std::initializer_list<std::pair<const char*, SqlValue>>;
+
+  // Runs an INSERT inside the caller's transaction; returns the rowid.
+  int64_t InsertLocked(Stmt& stmt, Binds binds, std::string* err) {
+    ScopedReset reset(stmt);
+    if (!stmt.Bind(binds, err) || !stmt.Run(err)) return -1;
+    return sqlite3_last_insert_rowid(db_.get());
+  }
+
+  // Runs an INSERT in its own transaction; returns the rowid.
+  int64_t Insert(Stmt& stmt, Binds binds, std::string* err) {
+    auto tx = Transaction::Begin(db_, err);
+    if (!tx) return -1;
+    int64_t id = InsertLocked(stmt, binds, err);
+    if (id < 0 || !tx->Commit(err)) return -1;
+    return id;
+  }
+
+  // Runs an UPDATE in its own transaction that must touch exactly one row.
+  bool UpdateOne(Stmt& stmt, Binds binds, const char* what, int64_t id,
+                 std::string* err) {
+    auto tx = Transaction::Begin(db_, err);
+    if (!tx) return false;
+    ScopedReset reset(stmt);
+    if (!stmt.Bind(binds, err) || !stmt.Run(err)) return false;
+    if (sqlite3_changes(db_.get()) != 1) {
+      if (err)
+        *err = std::string("no ") + what + " with id " + std::to_string(id);
+      return false;
+    }
+    return tx->Commit(err);
+  }
+
+  // Returns column 0 of the first row as an id, or -1 and sets *err.
+  int64_t SelectId(Stmt& stmt, Binds binds, std::string* err) {
+    ScopedReset reset(stmt);
+    if (!stmt.Bind(binds, err)) return -1;
+    switch (stmt.Step(err)) {
+      case Stmt::StepResult::kRow:
+        return stmt.Int(0);
+      case Stmt::StepResult::kDone:
+        if (err)
+          *err = "no row (in: " + std::string(sqlite3_sql(stmt.get())) + ")";
+        return -1;
+      case Stmt::StepResult::kError:
+        return -1;
+    }
+    return -1;
+  }
+
+  std::mutex mu_;
+  Db db_;  // declared before the statements: they are finalized first
+  Stmt insert_run_, finish_run_, insert_model_, select_model_, insert_task_,
+      select_task_, insert_attempt_, insert_turn_, insert_tool_call_,
+      delete_checks_, insert_check_, finish_attempt_, latest_run_, list_models_,
+      attempt_stats_, tool_call_stats_, task_matrix_, count_turns_,
+      insert_retry_, list_attempts_, insert_probe_;
+};
+
+std::optional<std::vector<ModelSummary>> SqliteStore::Summarize(
+    int64_t run_id, std::string* err) {
+  std::lock_guard lock(mu_);
+  std::vector<ModelSummary> out;
+  std::vector<int64_t> ids;
+  {
+    ScopedReset reset(list_models_);
+    if (!list_models_.Bind(":run", run_id, err)) return std::nullopt;
+    Stmt::StepResult r;
+    while ((r = list_models_.Step(err)) == Stmt::StepResult::kRow) {
+      ids.push_back(list_models_.Int(0));
+      out.push_back(ModelSummary{.name = list_models_.Text(1)});
+    }
+    if (r == Stmt::StepResult::kError) return std::nullopt;
+  }
+  auto find = [&](int64_t model_id) -> ModelSummary* {
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (ids[i] == model_id) return &out[i];
+    }
+    return nullptr;
+  };
+  {
+    ScopedReset reset(attempt_stats_);
+    if (!attempt_stats_.Bind(":run", run_id, err)) return std::nullopt;
+    Stmt::StepResult r;
+    while ((r = attempt_stats_.Step(err)) == Stmt::StepResult::kRow) {
+      ModelSummary* s = find(attempt_stats_.Int(0));
+      if (!s) continue;
+      s->attempts = static_cast<int>(attempt_stats_.Int(1));
+      s->passed = static_cast<int>(attempt_stats_.Int(2));
+      s->failed = static_cast<int>(attempt_stats_.Int(3));
+      s->errored = static_cast<int>(attempt_stats_.Int(4));
+      s->unfinished = static_cast<int>(attempt_stats_.Int(5));
+      s->mean_turns = attempt_stats_.Real(6);  // NULL (none finished) -> 0
+      s->prompt_tokens = attempt_stats_.Int(7);
+      s->completion_tokens = attempt_stats_.Int(8);
+      int graded = s->passed + s->failed;  // errors are not the model's fault
+      s->completion_rate =
+          graded == 0 ? 0 : static_cast<double>(s->passed) / graded;
+    }
+    if (r == Stmt::StepResult::kError) return std::nullopt;
+  }
+  {
+    ScopedReset reset(tool_call_stats_);
+    if (!tool_call_stats_.Bind(":run", run_id, err)) return std::nullopt;
+    Stmt::StepResult r;
+    while ((r = tool_call_stats_.Step(err)) == Stmt::StepResult::kRow) {
+      ModelSummary* s = find(tool_call_stats_.Int(0));
+      if (!s) continue;
+      std::string kind = tool_call_stats_.Text(1);
+      int n = static_cast<int>(tool_call_stats_.Int(2));
+      s->tool_calls += n;
+      if (!kind.empty()) s->tool_call_errors[kind] += n;
+    }
+    if (r == Stmt::StepResult::kError) return std::nullopt;
+  }
+  return out;
+}
+
+std::optional<std::vector<Store::TaskCell>> SqliteStore::TaskMatrix(
+    int64_t run_id, std::string* err) {
+  std::lock_guard lock(mu_);
+  std::vector<TaskCell> out;
+  ScopedReset reset(task_matrix_);
+  if (!task_matrix_.Bind(":run", run_id, err)) return std::nullopt;
+  Stmt::StepResult r;
+  while ((r = task_matrix_.Step(err)) == Stmt::StepResult::kRow) {
+    out.push_back(TaskCell{.task = task_matrix_.Text(0),
+                           .model = task_matrix_.Text(1),
+                           .passed = static_cast<int>(task_matrix_.Int(2)),
+                           .failed = static_cast<int>(task_matrix_.Int(3)),
+                           .errored = static_cast<int>(task_matrix_.Int(4))});
+  }
+  if (r == Stmt::StepResult::kError) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<Store> Store::Open(const std::string& path, std::string* err) {
+  auto db = Db::Open(path, err);
+  if (!db) return nullptr;
+  std::string why;
+  if (!Migrate(*db, &why)) {
+    if (err) *err = "cannot open " + path + ": " + why;
+    return nullptr;
+  }
+  auto store = std::make_unique<SqliteStore>(std::move(*db));
+  if (!store->Prepare(&why)) {
+    if (err) *err = "cannot open " + path + ": " + why;
+    return nullptr;
+  }
+  return store;
+}
+
+}  // namespace endstate::results

@@ -1,0 +1,144 @@
+#include "sandbox/limits.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+namespace endstate::sandbox {
+namespace {
+
+constexpr char kPidsRoot[] = "/sys/fs/cgroup/pids";
+constexpr char kPidsParent[] = "/sys/fs/cgroup/pids/endstate";
+
+int SetLimit(int resource, uint64_t value) {
+  if (value == 0) return 0;
+  struct rlimit rl;
+  rl.rlim_cur = value;
+  rl.rlim_max = value;
+  return setrlimit(resource, &rl) == 0 ? 0 : errno;
+}
+
+bool WriteSmallFile(const std::filesystem::path& path,
+                    const std::string& text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok =
+      write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  close(fd);
+  return ok;
+}
+
+std::vector<pid_t> ReadPids(const std::filesystem::path& procs) {
+  std::vector<pid_t> pids;
+  std::ifstream in(procs);
+  pid_t pid;
+  while (in >> pid) pids.push_back(pid);
+  return pids;
+}
+
+}  // namespace
+
+ChildLimits MakeChildLimits(const ShellLimits& limits) {
+  ChildLimits out;
+  out.address_space = limits.max_memory_bytes;
+  out.file_size = limits.max_file_bytes;
+  auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(limits.timeout).count();
+  out.cpu_seconds = static_cast<uint64_t>(seconds > 0 ? seconds : 1) * 2 + 5;
+  return out;
+}
+
+int SetUpChild(const ChildLimits& limits) {
+  // Our own process group, so a plain (non-isolated) run can be killed as a
+  // whole with killpg.
+  if (setpgid(0, 0) != 0) return errno;
+  // A parent that ignores SIGPIPE would pass that on through exec, and
+  // `yes | head` would then spin instead of dying.
+  signal(SIGPIPE, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (int e = SetLimit(RLIMIT_AS, limits.address_space)) return e;
+  if (int e = SetLimit(RLIMIT_FSIZE, limits.file_size)) return e;
+  if (int e = SetLimit(RLIMIT_CPU, limits.cpu_seconds)) return e;
+  if (limits.cgroup_procs_fd >= 0) {
+    // "0" moves the writing process (cgroup v1).
+    if (write(limits.cgroup_procs_fd, "0", 1) != 1) return errno;
+  }
+  // Boost.Process 1.81's close_range path skips the gap between fd 2 and its
+  // error pipe (a bug), so descriptors of other threads could leak into the
+  // sandbox. Mark everything above stderr close-on-exec; the error pipe is
+  // close-on-exec already.
+  syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
+  return 0;
+}
+
+std::unique_ptr<PidsCgroup> PidsCgroup::Create(int max_pids) {
+  static std::atomic<uint64_t> counter{0};
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(kPidsRoot) / "tasks",
+                               ec)) {
+    return nullptr;
+  }
+  std::filesystem::create_directory(kPidsParent, ec);
+  if (ec) return nullptr;
+  std::ostringstream name;
+  name << "run-" << getpid() << "-" << counter.fetch_add(1);
+  std::filesystem::path dir = std::filesystem::path(kPidsParent) / name.str();
+  std::filesystem::create_directory(dir, ec);
+  if (ec) return nullptr;
+  if (!WriteSmallFile(dir / "pids.max", std::to_string(max_pids))) {
+    std::filesystem::remove(dir, ec);
+    return nullptr;
+  }
+  int fd = open((dir / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    std::filesystem::remove(dir, ec);
+    return nullptr;
+  }
+  return std::unique_ptr<PidsCgroup>(new PidsCgroup(dir, fd));
+}
+
+int PidsCgroup::KillAll() const {
+  int killed = 0;
+  for (pid_t pid : ReadPids(dir_ / "cgroup.procs")) {
+    if (kill(pid, SIGKILL) == 0) ++killed;
+  }
+  return killed;
+}
+
+int64_t PidsCgroup::ForksRefused() const {
+  std::ifstream in(dir_ / "pids.events");
+  std::string key;
+  int64_t value = 0;
+  while (in >> key >> value) {
+    if (key == "max") return value;
+  }
+  return 0;
+}
+
+PidsCgroup::~PidsCgroup() {
+  if (procs_fd_ >= 0) close(procs_fd_);
+  // Killed processes leave the cgroup only once they are reaped; give them
+  // up to ~2 s (they are normally gone at once).
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    KillAll();
+    if (rmdir(dir_.c_str()) == 0 || errno == ENOENT) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+}  // namespace endstate::sandbox

@@ -1,0 +1,427 @@
+#include "tasks/loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <ctime>
+#include <regex>
+#include <set>
+
+#include "tasks/yaml_json.h"
+#include "util/files.h"
+
+namespace endstate::tasks {
+namespace fs = std::filesystem;
+namespace {
+
+// Thrown inside the loader only; LoadTask turns it into *err.
+struct LoadError {
+  std::string message;
+};
+
+class Loader {
+ public:
+  Loader(const fs::path& dir, const LoadOptions& opts, Task* task)
+      : dir_(fs::absolute(dir).lexically_normal()), opts_(opts), task_(task) {
+    file_ = (dir / "task.yaml").string();
+  }
+
+  void Load() {
+    YAML::Node root;
+    try {
+      root = YAML::LoadFile(file_);
+    } catch (const YAML::BadFile&) {
+      throw LoadError{file_ + ": cannot read the file"};
+    } catch (const YAML::Exception& e) {
+      throw LoadError{file_ + ":" + std::to_string(e.mark.line + 1) + ": " +
+                      e.msg};
+    }
+    if (!root.IsMap()) Fail(root, "", "expected a mapping at the top level");
+    static const std::set<std::string> kKeys = {
+        "id",     "title",  "level",  "instruction", "tools",
+        "limits", "world",  "checks", "solution",    "near_misses"};
+    CheckKeys(root, "", kKeys);
+
+    task_->dir = dir_;
+    task_->yaml_path = file_;
+    task_->id = RequiredString(root, "id", "");
+    if (task_->id != dir_.filename().string()) {
+      Fail(root["id"], "id",
+           "must equal the folder name '" + dir_.filename().string() + "'");
+    }
+    static const std::regex kId("[a-z0-9][a-z0-9-]*");
+    if (!std::regex_match(task_->id, kId)) {
+      Fail(root["id"], "id", "expected lower-case letters, digits and '-'");
+    }
+    task_->title = RequiredString(root, "title", "");
+    task_->level = RequiredString(root, "level", "");
+    if (task_->level != "easy" && task_->level != "medium" &&
+        task_->level != "hard") {
+      Fail(root["level"], "level", "expected easy, medium or hard");
+    }
+    task_->instruction = RequiredString(root, "instruction", "");
+    if (root["tools"]) task_->tools = StringList(root["tools"], "tools");
+    if (root["limits"]) LoadLimits(root["limits"]);
+    if (root["world"]) LoadWorld(root["world"]);
+    LoadChecks(root);
+    if (!root["solution"]) Fail(root, "solution", "missing field");
+    task_->solution = LoadSteps(root["solution"], "solution");
+    if (root["near_misses"]) LoadNearMisses(root["near_misses"]);
+    task_->content_hash = HashFolder();
+  }
+
+ private:
+  [[noreturn]] void Fail(const YAML::Node& node, const std::string& field,
+                         const std::string& what) const {
+    std::string msg = file_;
+    if (node.IsDefined() && node.Mark().line >= 0) {
+      msg += ":" + std::to_string(YamlLine(node));
+    }
+    msg += ": ";
+    if (!field.empty()) msg += field + ": ";
+    throw LoadError{msg + what};
+  }
+
+  void CheckKeys(const YAML::Node& map, const std::string& where,
+                 const std::set<std::string>& keys) const {
+    for (const auto& kv : map) {
+      const std::string key = kv.first.Scalar();
+      if (!keys.count(key)) {
+        std::string list;
+        for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
+        Fail(kv.first, where.empty() ? key : where + "." + key,
+             "unknown field (expected one of: " + list + ")");
+      }
+    }
+  }
+
+  std::string RequiredString(const YAML::Node& map, const std::string& key,
+                             const std::string& where) const {
+    const std::string field = where.empty() ? key : where + "." + key;
+    YAML::Node n = map[key];
+    if (!n) Fail(map, field, "missing field");
+    if (!n.IsScalar() || n.Scalar().empty()) {
+      Fail(n, field, "expected a non-empty string");
+    }
+    return n.Scalar();
+  }
+
+  std::vector<std::string> StringList(const YAML::Node& n,
+                                      const std::string& field) const {
+    if (!n.IsSequence()) Fail(n, field, "expected a list of strings");
+    std::vector<std::string> out;
+    for (const auto& item : n) {
+      if (!item.IsScalar()) Fail(item, field, "expected a list of strings");
+      out.push_back(item.Scalar());
+    }
+    return out;
+  }
+
+  int64_t PositiveInt(const YAML::Node& n, const std::string& field) const {
+    nlohmann::json v = YamlToJson(n);
+    if (!v.is_number_integer() || v.get<int64_t>() <= 0) {
+      Fail(n, field, "expected a positive integer");
+    }
+    return v.get<int64_t>();
+  }
+
+  // A path inside the task folder; must exist.
+  fs::path TaskPath(const YAML::Node& n, const std::string& field,
+                    bool want_dir) const {
+    if (!n.IsScalar() || n.Scalar().empty()) {
+      Fail(n, field, "expected a path relative to the task folder");
+    }
+    fs::path rel(n.Scalar());
+    fs::path full = (dir_ / rel).lexically_normal();
+    auto [end, _] = std::mismatch(dir_.begin(), dir_.end(), full.begin(),
+                                  full.end());
+    if (rel.is_absolute() || end != dir_.end()) {
+      Fail(n, field, "path '" + n.Scalar() + "' leaves the task folder");
+    }
+    std::error_code ec;
+    if (want_dir ? !fs::is_directory(full, ec) : !fs::is_regular_file(full, ec)) {
+      Fail(n, field,
+           std::string(want_dir ? "no such folder '" : "no such file '") +
+               n.Scalar() + "' in the task folder");
+    }
+    return full;
+  }
+
+  void LoadLimits(const YAML::Node& n) {
+    if (!n.IsMap()) Fail(n, "limits", "expected a mapping");
+    CheckKeys(n, "limits", {"max_turns", "max_tokens", "timeout_s"});
+    if (n["max_turns"]) {
+      task_->limits.max_turns =
+          static_cast<int>(PositiveInt(n["max_turns"], "limits.max_turns"));
+    }
+    if (n["max_tokens"]) {
+      task_->limits.max_tokens = PositiveInt(n["max_tokens"], "limits.max_tokens");
+    }
+    if (n["timeout_s"]) {
+      task_->limits.timeout =
+          std::chrono::seconds(PositiveInt(n["timeout_s"], "limits.timeout_s"));
+    }
+  }
+
+  void LoadWorld(const YAML::Node& n) {
+    if (!n.IsMap()) Fail(n, "world", "expected a mapping");
+    CheckKeys(n, "world", {"workspace", "sites", "hosts", "repos"});
+    WorldSpec& w = task_->world;
+    if (n["workspace"]) w.workspace = TaskPath(n["workspace"], "world.workspace", true);
+    if (n["sites"]) {
+      if (!n["sites"].IsMap()) Fail(n["sites"], "world.sites", "expected a mapping of host name to folder");
+      for (const auto& kv : n["sites"]) {
+        std::string host = kv.first.Scalar();
+        CheckHostName(kv.first, "world.sites", host);
+        w.sites[host] = TaskPath(kv.second, "world.sites." + host, true);
+      }
+    }
+    if (n["hosts"]) {
+      if (!n["hosts"].IsSequence()) Fail(n["hosts"], "world.hosts", "expected a list");
+      int i = 0;
+      for (const auto& h : n["hosts"]) {
+        std::string where = "world.hosts[" + std::to_string(i++) + "]";
+        if (!h.IsMap()) Fail(h, where, "expected a mapping");
+        CheckKeys(h, where, {"name", "files", "docroot"});
+        HostSpec host;
+        host.name = RequiredString(h, "name", where);
+        CheckHostName(h["name"], where + ".name", host.name);
+        if (w.sites.count(host.name)) {
+          Fail(h["name"], where + ".name", "'" + host.name + "' is also a site");
+        }
+        for (const auto& other : w.hosts) {
+          if (other.name == host.name) Fail(h["name"], where + ".name", "duplicate host '" + host.name + "'");
+        }
+        if (h["files"]) host.files = TaskPath(h["files"], where + ".files", true);
+        if (h["docroot"]) {
+          host.docroot = h["docroot"].Scalar();
+          fs::path d(host.docroot);
+          if (d.is_absolute() || host.docroot.find("..") != std::string::npos) {
+            Fail(h["docroot"], where + ".docroot", "expected a folder relative to /srv");
+          }
+        }
+        w.hosts.push_back(std::move(host));
+      }
+    }
+    if (n["repos"]) LoadRepos(n["repos"]);
+  }
+
+  void CheckHostName(const YAML::Node& n, const std::string& field,
+                     const std::string& host) const {
+    static const std::regex kHost("[a-z0-9-]+(\\.[a-z0-9-]+)*\\.test");
+    if (!std::regex_match(host, kHost)) {
+      Fail(n, field, "host name '" + host + "' must end in .test (e.g. site.test)");
+    }
+  }
+
+  void LoadRepos(const YAML::Node& n) {
+    if (!n.IsSequence()) Fail(n, "world.repos", "expected a list");
+    int i = 0;
+    for (const auto& r : n) {
+      std::string where = "world.repos[" + std::to_string(i++) + "]";
+      if (!r.IsMap()) Fail(r, where, "expected a mapping");
+      CheckKeys(r, where, {"path", "checkout", "commits"});
+      RepoSpec repo;
+      repo.path = r["path"] ? r["path"].Scalar() : ".";
+      if (fs::path(repo.path).is_absolute() || repo.path.find("..") != std::string::npos) {
+        Fail(r["path"], where + ".path", "expected a path inside the workspace");
+      }
+      if (r["checkout"]) repo.checkout = r["checkout"].Scalar();
+      if (!r["commits"] || !r["commits"].IsSequence() || r["commits"].size() == 0) {
+        Fail(r, where + ".commits", "expected a non-empty list of commits");
+      }
+      int j = 0;
+      for (const auto& c : r["commits"]) {
+        std::string cw = where + ".commits[" + std::to_string(j++) + "]";
+        repo.commits.push_back(LoadCommit(c, cw));
+      }
+      task_->world.repos.push_back(std::move(repo));
+    }
+  }
+
+  CommitSpec LoadCommit(const YAML::Node& c, const std::string& where) {
+    if (!c.IsMap()) Fail(c, where, "expected a mapping");
+    CheckKeys(c, where, {"message", "author", "time", "copy_from", "write",
+                         "remove", "branch", "tags"});
+    CommitSpec commit;
+    commit.message = RequiredString(c, "message", where);
+    if (c["author"]) {
+      commit.author = c["author"].Scalar();
+      static const std::regex kAuthor(".+ <[^<>]+>");
+      if (!std::regex_match(commit.author, kAuthor)) {
+        Fail(c["author"], where + ".author", "expected 'Name <email>'");
+      }
+    }
+    if (c["time"]) {
+      std::tm tm{};
+      const std::string t = c["time"].Scalar();
+      if (!strptime(t.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+        Fail(c["time"], where + ".time", "expected RFC 3339 UTC like 2026-10-01T10:00:00Z");
+      }
+      commit.time = timegm(&tm);
+    }
+    if (c["copy_from"]) commit.copy_from = TaskPath(c["copy_from"], where + ".copy_from", true);
+    if (c["write"]) {
+      if (!c["write"].IsMap()) Fail(c["write"], where + ".write", "expected a mapping of path to content");
+      for (const auto& kv : c["write"]) commit.write[kv.first.Scalar()] = kv.second.Scalar();
+    }
+    if (c["remove"]) commit.remove = StringList(c["remove"], where + ".remove");
+    if (c["branch"]) commit.branch = c["branch"].Scalar();
+    if (c["tags"]) commit.tags = StringList(c["tags"], where + ".tags");
+    return commit;
+  }
+
+  void LoadChecks(const YAML::Node& root) {
+    YAML::Node n = root["checks"];
+    if (!n) Fail(root, "checks", "missing field");
+    if (!n.IsSequence() || n.size() == 0) {
+      Fail(n, "checks", "expected a non-empty list of checks");
+    }
+    int i = 0;
+    for (const auto& c : n) {
+      std::string where = "checks[" + std::to_string(i++) + "]";
+      if (!c.IsMap()) Fail(c, where, "expected a mapping with a 'kind'");
+      if (!c["kind"] || !c["kind"].IsScalar()) Fail(c, where + ".kind", "missing field");
+      CheckSpec check;
+      check.kind = c["kind"].Scalar();
+      check.spec = YamlToJson(c);
+      check.where = file_ + ":" + std::to_string(YamlLine(c)) + ": " + where;
+      std::string err;
+      if (opts_.validate_check && !opts_.validate_check(check, &err)) {
+        Fail(c, where, err);
+      }
+      task_->checks.push_back(std::move(check));
+    }
+  }
+
+  std::vector<SolutionStep> LoadSteps(const YAML::Node& n,
+                                      const std::string& field) {
+    if (!n.IsSequence() || n.size() == 0) {
+      Fail(n, field, "expected a non-empty list of steps");
+    }
+    std::vector<SolutionStep> steps;
+    int i = 0;
+    for (const auto& s : n) {
+      std::string where = field + "[" + std::to_string(i++) + "]";
+      if (!s.IsMap()) Fail(s, where, "expected a mapping with 'tool' or 'say'");
+      CheckKeys(s, where, {"tool", "args", "args_from", "say"});
+      SolutionStep step;
+      step.where = file_ + ":" + std::to_string(YamlLine(s));
+      if (s["say"]) {
+        if (s["tool"]) Fail(s, where, "a step has either 'tool' or 'say', not both");
+        step.say = s["say"].Scalar();
+      } else if (s["tool"]) {
+        ToolCallSpec call;
+        call.tool = s["tool"].Scalar();
+        call.arguments = s["args"] ? YamlToJson(s["args"]) : nlohmann::json::object();
+        if (!call.arguments.is_object()) Fail(s["args"], where + ".args", "expected a mapping");
+        if (s["args_from"]) {
+          if (!s["args_from"].IsMap()) Fail(s["args_from"], where + ".args_from", "expected a mapping of argument to task file");
+          for (const auto& kv : s["args_from"]) {
+            fs::path file = TaskPath(kv.second, where + ".args_from." + kv.first.Scalar(), false);
+            std::string err;
+            auto content = util::ReadFile(file, &err);
+            if (!content) Fail(kv.second, where + ".args_from", err);
+            call.arguments[kv.first.Scalar()] = *content;
+          }
+        }
+        std::string err;
+        if (opts_.validate_call && !opts_.validate_call(call, &err)) {
+          Fail(s, where, err);
+        }
+        step.calls.push_back(std::move(call));
+      } else {
+        Fail(s, where, "expected 'tool' (with 'args') or 'say'");
+      }
+      steps.push_back(std::move(step));
+    }
+    return steps;
+  }
+
+  void LoadNearMisses(const YAML::Node& n) {
+    if (!n.IsSequence()) Fail(n, "near_misses", "expected a list");
+    int i = 0;
+    for (const auto& m : n) {
+      std::string where = "near_misses[" + std::to_string(i++) + "]";
+      if (!m.IsMap()) Fail(m, where, "expected a mapping with 'name' and 'steps'");
+      CheckKeys(m, where, {"name", "steps"});
+      NearMiss miss;
+      miss.name = RequiredString(m, "name", where);
+      if (!m["steps"]) Fail(m, where + ".steps", "missing field");
+      miss.steps = LoadSteps(m["steps"], where + ".steps");
+      task_->near_misses.push_back(std::move(miss));
+    }
+  }
+
+  std::string HashFolder() const {
+    std::vector<fs::path> files;
+    for (auto it = fs::recursive_directory_iterator(dir_);
+         it != fs::recursive_directory_iterator(); ++it) {
+      if (it->is_regular_file()) files.push_back(it->path());
+    }
+    std::sort(files.begin(), files.end());
+    std::string all;
+    for (const auto& f : files) {
+      all += fs::relative(f, dir_).string();
+      all += '\0';
+      all += util::Sha256Hex(util::ReadFile(f).value_or(""));
+      all += '\n';
+    }
+    return util::Sha256Hex(all);
+  }
+
+  fs::path dir_;
+  std::string file_;
+  const LoadOptions& opts_;
+  Task* task_;
+};
+
+}  // namespace
+
+bool LoadTask(const fs::path& task_dir, const LoadOptions& opts, Task* task,
+              std::string* err) {
+  *task = Task{};
+  try {
+    Loader(task_dir, opts, task).Load();
+    return true;
+  } catch (const LoadError& e) {
+    *err = e.message;
+  } catch (const std::exception& e) {
+    *err = (task_dir / "task.yaml").string() + ": " + e.what();
+  }
+  return false;
+}
+
+std::vector<Task> LoadSuite(const fs::path& suite_dir, const LoadOptions& opts,
+                            std::vector<std::string>* errors) {
+  std::vector<Task> tasks;
+  std::error_code ec;
+  if (!fs::is_directory(suite_dir, ec)) {
+    errors->push_back(suite_dir.string() + ": no such task folder");
+    return tasks;
+  }
+  std::vector<fs::path> dirs;
+  for (const auto& entry : fs::directory_iterator(suite_dir)) {
+    if (entry.is_directory() && fs::exists(entry.path() / "task.yaml")) {
+      dirs.push_back(entry.path());
+    }
+  }
+  std::sort(dirs.begin(), dirs.end());
+  for (const auto& dir : dirs) {
+    Task task;
+    std::string err;
+    if (LoadTask(dir, opts, &task, &err)) {
+      tasks.push_back(std::move(task));
+    } else {
+      errors->push_back(err);
+    }
+  }
+  return tasks;
+}
+
+fs::path DefaultSuiteDir() {
+  if (const char* env = std::getenv("ENDSTATE_TASKS"); env && *env) return env;
+  return fs::path(ENDSTATE_SOURCE_DIR) / "tasks";
+}
+
+}  // namespace endstate::tasks
