@@ -8,19 +8,23 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double MsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
 }
 
 // What the model is told when it wrote a tool call as text.
 std::string LeakedMarkupMessage(const std::string& kind) {
   return "Error (leaked_markup): your reply contained tool-call markup as "
-         "plain text (" + kind + "); no tool was run. Call tools through the "
+         "plain text (" +
+         kind +
+         "); no tool was run. Call tools through the "
          "tool-calling interface, or reply without markup when you are done.";
 }
 
 }  // namespace
 
-LoopResult RunAgentLoop(const tasks::Task& task, const std::string& system_prompt,
+LoopResult RunAgentLoop(const tasks::Task& task,
+                        const std::string& system_prompt,
                         models::Client& client, const sandbox::World& world,
                         const LoopLimits& limits, const TurnSink& sink) {
   const tools::Registry& registry = tools::Registry::Default();
@@ -68,7 +72,8 @@ LoopResult RunAgentLoop(const tasks::Task& task, const std::string& system_promp
       break;
     }
     result.turns = turn + 1;
-    if (resp.usage.prompt_tokens > 0) result.prompt_tokens += resp.usage.prompt_tokens;
+    if (resp.usage.prompt_tokens > 0)
+      result.prompt_tokens += resp.usage.prompt_tokens;
     if (resp.usage.completion_tokens > 0) {
       result.completion_tokens += resp.usage.completion_tokens;
     }
@@ -98,7 +103,8 @@ LoopResult RunAgentLoop(const tasks::Task& task, const std::string& system_promp
         results::ToolCallRecord call;
         call.name = "";
         call.arguments_raw = resp.message.content.substr(0, 4096);
-        call.error_kind = tools::CallErrorKindName(tools::CallErrorKind::kLeakedMarkup);
+        call.error_kind =
+            tools::CallErrorKindName(tools::CallErrorKind::kLeakedMarkup);
         call.result = LeakedMarkupMessage(rec.leaked_markup);
         call.is_error = true;
         rec.tool_calls.push_back(call);
@@ -109,7 +115,8 @@ LoopResult RunAgentLoop(const tasks::Task& task, const std::string& system_promp
     for (const auto& tc : resp.message.tool_calls) {
       tools::CallErrorKind kind = tools::CallErrorKind::kNone;
       const auto tool_start = Clock::now();
-      tools::ToolResult tr = registry.Call(tc.name, tc.arguments, allowed, ctx, &kind);
+      tools::ToolResult tr =
+          registry.Call(tc.name, tc.arguments, allowed, ctx, &kind);
       const double ms = MsSince(tool_start);
       result.tool_ms += ms;
       results::ToolCallRecord call;
@@ -117,7 +124,9 @@ LoopResult RunAgentLoop(const tasks::Task& task, const std::string& system_promp
       call.call_id = tc.id;
       call.name = tc.name;
       call.arguments_raw = tc.arguments;
-      call.error_kind = kind == tools::CallErrorKind::kNone ? "" : tools::CallErrorKindName(kind);
+      call.error_kind = kind == tools::CallErrorKind::kNone
+                            ? ""
+                            : tools::CallErrorKindName(kind);
       call.result = tr.content;
       call.is_error = tr.is_error;
       call.exit_code = tr.exit_code;

@@ -39,7 +39,8 @@ using TurnSink = std::function<bool(const results::TurnRecord&)>;
 
 // Runs the loop. `system_prompt` and task.instruction open the conversation.
 // Every turn (including failed model calls' raw bodies) goes to `sink`.
-LoopResult RunAgentLoop(const tasks::Task& task, const std::string& system_prompt,
+LoopResult RunAgentLoop(const tasks::Task& task,
+                        const std::string& system_prompt,
                         models::Client& client, const sandbox::World& world,
                         const LoopLimits& limits, const TurnSink& sink);
 

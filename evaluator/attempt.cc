@@ -12,7 +12,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double MsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
 }
 
 LoopLimits EffectiveLimits(const tasks::Task& task, const Config& config) {
@@ -20,8 +21,10 @@ LoopLimits EffectiveLimits(const tasks::Task& task, const Config& config) {
   l.max_turns = task.limits.max_turns;
   l.max_tokens = task.limits.max_tokens;
   l.timeout = task.limits.timeout;
-  if (config.limits.max_turns) l.max_turns = std::min(l.max_turns, *config.limits.max_turns);
-  if (config.limits.max_tokens) l.max_tokens = std::min(l.max_tokens, *config.limits.max_tokens);
+  if (config.limits.max_turns)
+    l.max_turns = std::min(l.max_turns, *config.limits.max_turns);
+  if (config.limits.max_tokens)
+    l.max_tokens = std::min(l.max_tokens, *config.limits.max_tokens);
   if (config.limits.timeout_s) {
     l.timeout = std::min<std::chrono::milliseconds>(
         l.timeout, std::chrono::seconds(*config.limits.timeout_s));
@@ -38,8 +41,8 @@ AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
   const auto start = Clock::now();
   std::string err;
   if (spec.store) {
-    report.attempt_id = spec.store->BeginAttempt(spec.run_id, spec.model_id,
-                                                 spec.task_id, spec.epoch, &err);
+    report.attempt_id = spec.store->BeginAttempt(
+        spec.run_id, spec.model_id, spec.task_id, spec.epoch, &err);
     if (report.attempt_id < 0) {
       out.outcome = "error";
       out.termination = "sandbox_error";
@@ -82,8 +85,9 @@ AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
     std::string terr;
     return spec.store->RecordTurn(report.attempt_id, turn, &terr);
   };
-  LoopResult loop = RunAgentLoop(*spec.task, config.system_prompt, *client,
-                                 *world, EffectiveLimits(*spec.task, config), sink);
+  LoopResult loop =
+      RunAgentLoop(*spec.task, config.system_prompt, *client, *world,
+                   EffectiveLimits(*spec.task, config), sink);
   out.termination = loop.termination;
   out.turns = loop.turns;
   out.prompt_tokens = loop.prompt_tokens;
@@ -91,7 +95,8 @@ AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
   out.model_ms = loop.model_ms;
   out.tool_ms = loop.tool_ms;
 
-  if (loop.termination == "model_error" || loop.termination == "sandbox_error") {
+  if (loop.termination == "model_error" ||
+      loop.termination == "sandbox_error") {
     // The endpoint or the harness failed: the end state says nothing about
     // the model. Error, kept out of the completion rate.
     out.outcome = "error";

@@ -11,7 +11,8 @@ int Main(int argc, char** argv) {
       "endstate: which LLM deployment actually finishes real work.\n"
       "Runs multi-step agent tasks against model endpoints in isolated "
       "worlds, grades the end state, records every turn in SQLite."};
-  app.set_version_flag("--version", std::string("endstate ") + ENDSTATE_VERSION);
+  app.set_version_flag("--version",
+                       std::string("endstate ") + ENDSTATE_VERSION);
   app.require_subcommand(1);
   app.fallthrough(false);
   std::vector<Command> commands = {AddRunCommand(app), AddReportCommand(app),

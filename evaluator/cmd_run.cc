@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <atomic>
-
 #include <iostream>
 #include <memory>
 
@@ -28,7 +27,7 @@ struct RunOptions {
   int epochs = 0;       // 0 = config / 1
   int concurrency = 0;  // 0 = config / 4
   std::string db = "endstate.db";
-  int64_t seed = -1;    // -1 = config / 0
+  int64_t seed = -1;  // -1 = config / 0
   bool keep_worlds = false;
   bool quiet = false;
   std::string worlds_dir;
@@ -122,10 +121,12 @@ int Run(const RunOptions& o) {
     caps.push_back(m.max_connections);
   }
   for (const auto& t : suite) {
-    task_ids.push_back(store->AddTask(
-        run_id, {.id = t.id, .title = t.title, .level = t.level,
-                 .content_hash = t.content_hash},
-        &err));
+    task_ids.push_back(store->AddTask(run_id,
+                                      {.id = t.id,
+                                       .title = t.title,
+                                       .level = t.level,
+                                       .content_hash = t.content_hash},
+                                      &err));
   }
 
   sandbox::WorldOptions world_options;
@@ -186,23 +187,31 @@ Command AddRunCommand(CLI::App& root) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* app = root.add_subcommand(
       "run", "Run tasks against models and record every attempt");
-  app->add_option("--config", o->config_path, "YAML config file (docs/config.md)")
+  app->add_option("--config", o->config_path,
+                  "YAML config file (docs/config.md)")
       ->check(CLI::ExistingFile);
-  app->add_option("--tasks", o->tasks_dir, "Task suite folder (default: the bundled tasks/)");
+  app->add_option("--tasks", o->tasks_dir,
+                  "Task suite folder (default: the bundled tasks/)");
   app->add_option("--task", o->task_ids, "Run only this task id (repeatable)");
-  app->add_option("--model", o->models,
-                  "Model: a name from the config, builtin:oracle|null|flaky[:RATE], "
-                  "or openai:BASE_URL#MODEL_ID (repeatable)");
-  app->add_option("--epochs", o->epochs, "Attempts per model and task (default 1)")
+  app->add_option(
+      "--model", o->models,
+      "Model: a name from the config, builtin:oracle|null|flaky[:RATE], "
+      "or openai:BASE_URL#MODEL_ID (repeatable)");
+  app->add_option("--epochs", o->epochs,
+                  "Attempts per model and task (default 1)")
       ->check(CLI::PositiveNumber);
-  app->add_option("--concurrency", o->concurrency, "Attempts at once (default 4)")
+  app->add_option("--concurrency", o->concurrency,
+                  "Attempts at once (default 4)")
       ->check(CLI::PositiveNumber);
   app->add_option("--db", o->db, "SQLite database (default ./endstate.db)");
-  app->add_option("--seed", o->seed, "Seed for builtin:flaky and sampling (default 0)")
+  app->add_option("--seed", o->seed,
+                  "Seed for builtin:flaky and sampling (default 0)")
       ->check(CLI::NonNegativeNumber);
-  app->add_flag("--keep-worlds", o->keep_worlds, "Keep each attempt's world on disk");
-  app->add_option("--worlds-dir", o->worlds_dir,
-                  "Where worlds are created (default /var/tmp/endstate-worlds)");
+  app->add_flag("--keep-worlds", o->keep_worlds,
+                "Keep each attempt's world on disk");
+  app->add_option(
+      "--worlds-dir", o->worlds_dir,
+      "Where worlds are created (default /var/tmp/endstate-worlds)");
   app->add_flag("-q,--quiet", o->quiet, "No progress lines");
   return {app, [o, app] {
             o->argv = {"endstate", "run"};

@@ -38,7 +38,9 @@ int List(const TasksOptions& o) {
     for (const auto& t : suite) {
       nlohmann::json hosts = nlohmann::json::array();
       for (const auto& h : t.world.hosts) hosts.push_back(h.name);
-      arr.push_back({{"id", t.id}, {"title", t.title}, {"level", t.level},
+      arr.push_back({{"id", t.id},
+                     {"title", t.title},
+                     {"level", t.level},
                      {"checks", t.checks.size()},
                      {"solution_steps", t.solution.size()},
                      {"near_misses", t.near_misses.size()},
@@ -84,7 +86,8 @@ int Check(const TasksOptions& o) {
     probes.push_back({i, "oracle", &oracle, nullptr, true});
     probes.push_back({i, "null", &null_model, nullptr, false});
     for (const auto& miss : suite[i].near_misses) {
-      probes.push_back({i, "near miss '" + miss.name + "'", &oracle, &miss.steps, false});
+      probes.push_back(
+          {i, "near miss '" + miss.name + "'", &oracle, &miss.steps, false});
     }
   }
   Config config;
@@ -98,8 +101,8 @@ int Check(const TasksOptions& o) {
   for (size_t i = 0; i < probes.size(); ++i) plan.push_back({0, i, 0});
   RunScheduled(plan, o.concurrency, {}, [&](const PlannedAttempt& p) {
     const Probe& probe = probes[p.task];
-    AttemptSpec spec{.task = &suite[probe.task], .model = probe.model,
-                     .steps = probe.steps};
+    AttemptSpec spec{
+        .task = &suite[probe.task], .model = probe.model, .steps = probe.steps};
     AttemptReport r = RunAttempt(spec, config, world_options);
     const std::string& outcome = r.outcome.outcome;
     std::string problem;
@@ -113,12 +116,15 @@ int Check(const TasksOptions& o) {
         }
       }
     } else if (!probe.must_pass && outcome == "passed") {
-      problem = probe.label + " passed (the checks cannot tell it from success)";
+      problem =
+          probe.label + " passed (the checks cannot tell it from success)";
     }
-    if (!r.world_dir.empty()) problem += problem.empty() ? "" : " [world: " + r.world_dir + "]";
+    if (!r.world_dir.empty())
+      problem += problem.empty() ? "" : " [world: " + r.world_dir + "]";
     std::lock_guard lock(mu);
     if (!problem.empty()) {
-      problems[probe.task] += (problems[probe.task].empty() ? "" : "\n    ") + problem;
+      problems[probe.task] +=
+          (problems[probe.task].empty() ? "" : "\n    ") + problem;
     }
   });
 
@@ -141,7 +147,8 @@ int Check(const TasksOptions& o) {
 
 Command AddTasksCommand(CLI::App& root) {
   auto o = std::make_shared<TasksOptions>();
-  CLI::App* app = root.add_subcommand("tasks", "List or validate the task suite");
+  CLI::App* app =
+      root.add_subcommand("tasks", "List or validate the task suite");
   app->require_subcommand(1);
   CLI::App* list = app->add_subcommand("list", "List the tasks of the suite");
   CLI::App* check = app->add_subcommand(
@@ -149,11 +156,14 @@ Command AddTasksCommand(CLI::App& root) {
       "Validate every task: builtin:oracle must pass, builtin:null and every "
       "near miss must fail; exits 1 naming each broken task");
   for (CLI::App* sub : {list, check}) {
-    sub->add_option("--tasks", o->tasks_dir, "Task suite folder (default: the bundled tasks/)");
+    sub->add_option("--tasks", o->tasks_dir,
+                    "Task suite folder (default: the bundled tasks/)");
     sub->add_option("--task", o->task_ids, "Only this task id (repeatable)");
   }
   list->add_flag("--json", o->json, "Machine-readable output");
-  check->add_option("--concurrency", o->concurrency, "Attempts at once (default 4)")
+  check
+      ->add_option("--concurrency", o->concurrency,
+                   "Attempts at once (default 4)")
       ->check(CLI::PositiveNumber);
   check->add_flag("--keep-worlds", o->keep_worlds, "Keep each world on disk");
   check->add_option("--worlds-dir", o->worlds_dir, "Where worlds are created");

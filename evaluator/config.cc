@@ -2,9 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "tasks/yaml_json.h"
 
@@ -57,8 +56,8 @@ class ConfigLoader {
       if (!keys.count(kv.first.Scalar())) {
         std::string list;
         for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
-        std::string field = where.empty() ? kv.first.Scalar()
-                                          : where + "." + kv.first.Scalar();
+        std::string field =
+            where.empty() ? kv.first.Scalar() : where + "." + kv.first.Scalar();
         Fail(kv.first, field, "unknown field (expected one of: " + list + ")");
       }
     }
@@ -69,7 +68,8 @@ class ConfigLoader {
     return n.Scalar();
   }
 
-  int64_t Int(const YAML::Node& n, const std::string& field, int64_t min) const {
+  int64_t Int(const YAML::Node& n, const std::string& field,
+              int64_t min) const {
     nlohmann::json v = tasks::YamlToJson(n);
     if (!v.is_number_integer() || v.get<int64_t>() < min) {
       Fail(n, field, "expected an integer >= " + std::to_string(min));
@@ -86,26 +86,46 @@ class ConfigLoader {
   void LoadRun(const YAML::Node& n) {
     if (!n.IsMap()) Fail(n, "run", "expected a mapping");
     CheckKeys(n, "run", {"epochs", "concurrency", "seed", "limits", "shell"});
-    if (n["epochs"]) config_->epochs = static_cast<int>(Int(n["epochs"], "run.epochs", 1));
+    if (n["epochs"])
+      config_->epochs = static_cast<int>(Int(n["epochs"], "run.epochs", 1));
     if (n["concurrency"]) {
-      config_->concurrency = static_cast<int>(Int(n["concurrency"], "run.concurrency", 1));
+      config_->concurrency =
+          static_cast<int>(Int(n["concurrency"], "run.concurrency", 1));
     }
-    if (n["seed"]) config_->seed = static_cast<uint64_t>(Int(n["seed"], "run.seed", 0));
+    if (n["seed"])
+      config_->seed = static_cast<uint64_t>(Int(n["seed"], "run.seed", 0));
     if (YAML::Node l = n["limits"]) {
       if (!l.IsMap()) Fail(l, "run.limits", "expected a mapping");
       CheckKeys(l, "run.limits", {"max_turns", "max_tokens", "timeout_s"});
-      if (l["max_turns"]) config_->limits.max_turns = static_cast<int>(Int(l["max_turns"], "run.limits.max_turns", 1));
-      if (l["max_tokens"]) config_->limits.max_tokens = Int(l["max_tokens"], "run.limits.max_tokens", 1);
-      if (l["timeout_s"]) config_->limits.timeout_s = static_cast<int>(Int(l["timeout_s"], "run.limits.timeout_s", 1));
+      if (l["max_turns"])
+        config_->limits.max_turns =
+            static_cast<int>(Int(l["max_turns"], "run.limits.max_turns", 1));
+      if (l["max_tokens"])
+        config_->limits.max_tokens =
+            Int(l["max_tokens"], "run.limits.max_tokens", 1);
+      if (l["timeout_s"])
+        config_->limits.timeout_s =
+            static_cast<int>(Int(l["timeout_s"], "run.limits.timeout_s", 1));
     }
     if (YAML::Node s = n["shell"]) {
       if (!s.IsMap()) Fail(s, "run.shell", "expected a mapping");
-      CheckKeys(s, "run.shell", {"timeout_s", "max_output_bytes", "max_pids", "max_memory_mb"});
+      CheckKeys(s, "run.shell",
+                {"timeout_s", "max_output_bytes", "max_pids", "max_memory_mb"});
       auto& sh = config_->shell;
-      if (s["timeout_s"]) sh.timeout = std::chrono::seconds(Int(s["timeout_s"], "run.shell.timeout_s", 1));
-      if (s["max_output_bytes"]) sh.max_output_bytes = Int(s["max_output_bytes"], "run.shell.max_output_bytes", 1024);
-      if (s["max_pids"]) sh.max_pids = static_cast<int>(Int(s["max_pids"], "run.shell.max_pids", 8));
-      if (s["max_memory_mb"]) sh.max_memory_bytes = static_cast<uint64_t>(Int(s["max_memory_mb"], "run.shell.max_memory_mb", 64)) << 20;
+      if (s["timeout_s"])
+        sh.timeout =
+            std::chrono::seconds(Int(s["timeout_s"], "run.shell.timeout_s", 1));
+      if (s["max_output_bytes"])
+        sh.max_output_bytes =
+            Int(s["max_output_bytes"], "run.shell.max_output_bytes", 1024);
+      if (s["max_pids"])
+        sh.max_pids =
+            static_cast<int>(Int(s["max_pids"], "run.shell.max_pids", 8));
+      if (s["max_memory_mb"])
+        sh.max_memory_bytes =
+            static_cast<uint64_t>(
+                Int(s["max_memory_mb"], "run.shell.max_memory_mb", 64))
+            << 20;
     }
   }
 
@@ -123,55 +143,89 @@ class ConfigLoader {
       models::ModelConfig mc;
       if (!m["name"]) Fail(m, where + ".name", "missing field");
       mc.name = String(m["name"], where + ".name");
-      if (!names.insert(mc.name).second) Fail(m["name"], where + ".name", "duplicate model name '" + mc.name + "'");
-      if (!m["provider"]) Fail(m, where + ".provider", "missing field (expected openai or builtin)");
+      if (!names.insert(mc.name).second)
+        Fail(m["name"], where + ".name",
+             "duplicate model name '" + mc.name + "'");
+      if (!m["provider"])
+        Fail(m, where + ".provider",
+             "missing field (expected openai or builtin)");
       mc.provider = String(m["provider"], where + ".provider");
       if (mc.provider != "openai" && mc.provider != "builtin") {
-        Fail(m["provider"], where + ".provider", "expected openai or builtin, got '" + mc.provider + "'");
+        Fail(m["provider"], where + ".provider",
+             "expected openai or builtin, got '" + mc.provider + "'");
       }
       if (!m["model"]) Fail(m, where + ".model", "missing field");
       mc.model = String(m["model"], where + ".model");
-      if (mc.provider == "builtin" && mc.model != "oracle" && mc.model != "null" && mc.model != "flaky") {
-        Fail(m["model"], where + ".model", "expected oracle, null or flaky for provider builtin");
+      if (mc.provider == "builtin" && mc.model != "oracle" &&
+          mc.model != "null" && mc.model != "flaky") {
+        Fail(m["model"], where + ".model",
+             "expected oracle, null or flaky for provider builtin");
       }
       if (mc.provider == "openai") {
-        if (!m["base_url"]) Fail(m, where + ".base_url", "missing field (e.g. http://127.0.0.1:8000/v1)");
+        if (!m["base_url"])
+          Fail(m, where + ".base_url",
+               "missing field (e.g. http://127.0.0.1:8000/v1)");
         mc.base_url = String(m["base_url"], where + ".base_url");
-        if (mc.base_url.rfind("http://", 0) != 0 && mc.base_url.rfind("https://", 0) != 0) {
-          Fail(m["base_url"], where + ".base_url", "expected an http:// or https:// URL");
+        if (mc.base_url.rfind("http://", 0) != 0 &&
+            mc.base_url.rfind("https://", 0) != 0) {
+          Fail(m["base_url"], where + ".base_url",
+               "expected an http:// or https:// URL");
         }
       }
-      if (m["api_key_env"]) mc.api_key_env = String(m["api_key_env"], where + ".api_key_env");
+      if (m["api_key_env"])
+        mc.api_key_env = String(m["api_key_env"], where + ".api_key_env");
       if (m["stream"]) mc.stream = Bool(m["stream"], where + ".stream");
       if (m["sampling"]) {
-        if (!m["sampling"].IsMap()) Fail(m["sampling"], where + ".sampling", "expected a mapping");
+        if (!m["sampling"].IsMap())
+          Fail(m["sampling"], where + ".sampling", "expected a mapping");
         mc.sampling = tasks::YamlToJson(m["sampling"]);
       }
       if (m["extra"]) {
-        if (!m["extra"].IsMap()) Fail(m["extra"], where + ".extra", "expected a mapping");
+        if (!m["extra"].IsMap())
+          Fail(m["extra"], where + ".extra", "expected a mapping");
         mc.extra = tasks::YamlToJson(m["extra"]);
       }
       if (m["labels"]) {
-        if (!m["labels"].IsMap()) Fail(m["labels"], where + ".labels", "expected a mapping");
-        for (const auto& kv : m["labels"]) mc.labels[kv.first.Scalar()] = kv.second.Scalar();
+        if (!m["labels"].IsMap())
+          Fail(m["labels"], where + ".labels", "expected a mapping");
+        for (const auto& kv : m["labels"])
+          mc.labels[kv.first.Scalar()] = kv.second.Scalar();
       }
-      if (m["max_connections"]) mc.max_connections = static_cast<int>(Int(m["max_connections"], where + ".max_connections", 1));
-      if (m["timeout_s"]) mc.request_timeout = std::chrono::seconds(Int(m["timeout_s"], where + ".timeout_s", 1));
-      if (m["stall_timeout_s"]) mc.stall_timeout = std::chrono::seconds(Int(m["stall_timeout_s"], where + ".stall_timeout_s", 1));
+      if (m["max_connections"])
+        mc.max_connections = static_cast<int>(
+            Int(m["max_connections"], where + ".max_connections", 1));
+      if (m["timeout_s"])
+        mc.request_timeout =
+            std::chrono::seconds(Int(m["timeout_s"], where + ".timeout_s", 1));
+      if (m["stall_timeout_s"])
+        mc.stall_timeout = std::chrono::seconds(
+            Int(m["stall_timeout_s"], where + ".stall_timeout_s", 1));
       if (m["flaky_rate"]) {
         nlohmann::json v = tasks::YamlToJson(m["flaky_rate"]);
         if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1) {
-          Fail(m["flaky_rate"], where + ".flaky_rate", "expected a number from 0 to 1");
+          Fail(m["flaky_rate"], where + ".flaky_rate",
+               "expected a number from 0 to 1");
         }
         mc.flaky_rate = v.get<double>();
       }
       if (YAML::Node r = m["retries"]) {
         if (!r.IsMap()) Fail(r, where + ".retries", "expected a mapping");
-        CheckKeys(r, where + ".retries", {"max_tries", "initial_backoff_ms", "max_backoff_ms", "max_total_s"});
-        if (r["max_tries"]) mc.retry.max_tries = static_cast<int>(Int(r["max_tries"], where + ".retries.max_tries", 1));
-        if (r["initial_backoff_ms"]) mc.retry.initial_backoff = std::chrono::milliseconds(Int(r["initial_backoff_ms"], where + ".retries.initial_backoff_ms", 0));
-        if (r["max_backoff_ms"]) mc.retry.max_backoff = std::chrono::milliseconds(Int(r["max_backoff_ms"], where + ".retries.max_backoff_ms", 0));
-        if (r["max_total_s"]) mc.retry.max_total = std::chrono::seconds(Int(r["max_total_s"], where + ".retries.max_total_s", 1));
+        CheckKeys(r, where + ".retries",
+                  {"max_tries", "initial_backoff_ms", "max_backoff_ms",
+                   "max_total_s"});
+        if (r["max_tries"])
+          mc.retry.max_tries = static_cast<int>(
+              Int(r["max_tries"], where + ".retries.max_tries", 1));
+        if (r["initial_backoff_ms"])
+          mc.retry.initial_backoff = std::chrono::milliseconds(
+              Int(r["initial_backoff_ms"],
+                  where + ".retries.initial_backoff_ms", 0));
+        if (r["max_backoff_ms"])
+          mc.retry.max_backoff = std::chrono::milliseconds(
+              Int(r["max_backoff_ms"], where + ".retries.max_backoff_ms", 0));
+        if (r["max_total_s"])
+          mc.retry.max_total = std::chrono::seconds(
+              Int(r["max_total_s"], where + ".retries.max_total_s", 1));
       }
       config_->models.push_back(std::move(mc));
     }

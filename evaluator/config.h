@@ -21,7 +21,7 @@ inline constexpr char kDefaultSystemPrompt[] =
     "no tool call.";
 
 struct LimitOverrides {
-  std::optional<int> max_turns;        // caps each task's own limit
+  std::optional<int> max_turns;  // caps each task's own limit
   std::optional<int64_t> max_tokens;
   std::optional<int> timeout_s;
 };

@@ -51,7 +51,8 @@ void RunScheduled(const std::vector<PlannedAttempt>& plan, int concurrency,
       cv.notify_all();
     }
   };
-  const int n = std::max(1, std::min<int>(concurrency, static_cast<int>(plan.size())));
+  const int n =
+      std::max(1, std::min<int>(concurrency, static_cast<int>(plan.size())));
   std::vector<std::thread> threads;
   for (int i = 0; i < n; ++i) threads.emplace_back(worker);
   for (auto& t : threads) t.join();

@@ -18,7 +18,8 @@ tasks::LoadOptions StrictLoadOptions() {
       *err = "unknown tool '" + call.tool + "'";
       return false;
     }
-    std::string problem = tools::ValidateArgs(tool->schema().parameters, call.arguments);
+    std::string problem =
+        tools::ValidateArgs(tool->schema().parameters, call.arguments);
     if (!problem.empty()) {
       *err = call.tool + " args: " + problem;
       return false;
@@ -28,12 +29,15 @@ tasks::LoadOptions StrictLoadOptions() {
   return opts;
 }
 
-bool LoadTasks(const std::string& suite_dir, const std::vector<std::string>& ids,
+bool LoadTasks(const std::string& suite_dir,
+               const std::vector<std::string>& ids,
                std::vector<tasks::Task>* out, std::string* err) {
-  const std::filesystem::path dir =
-      suite_dir.empty() ? tasks::DefaultSuiteDir() : std::filesystem::path(suite_dir);
+  const std::filesystem::path dir = suite_dir.empty()
+                                        ? tasks::DefaultSuiteDir()
+                                        : std::filesystem::path(suite_dir);
   std::vector<std::string> errors;
-  std::vector<tasks::Task> all = tasks::LoadSuite(dir, StrictLoadOptions(), &errors);
+  std::vector<tasks::Task> all =
+      tasks::LoadSuite(dir, StrictLoadOptions(), &errors);
   if (!errors.empty()) {
     *err = "";
     for (const auto& e : errors) *err += (err->empty() ? "" : "\n") + e;

@@ -4,10 +4,9 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "models/message.h"
 #include "tools/tool.h"
@@ -20,14 +19,14 @@ struct CompletionRequest {
 };
 
 struct CompletionResponse {
-  Message message;             // role "assistant"
-  std::string finish_reason;   // as reported ("stop", "tool_calls", ...)
+  Message message;            // role "assistant"
+  std::string finish_reason;  // as reported ("stop", "tool_calls", ...)
   Usage usage;
-  double ttft_ms = -1;         // first chunk with non-empty choices; -1 n/a
-  double duration_ms = 0;      // request start to last byte
-  std::string raw_request;     // body sent (last try)
-  std::string raw_response;    // body received (SSE text when streaming)
-  int retries = 0;             // tries that failed before this one
+  double ttft_ms = -1;            // first chunk with non-empty choices; -1 n/a
+  double duration_ms = 0;         // request start to last byte
+  std::string raw_request;        // body sent (last try)
+  std::string raw_response;       // body received (SSE text when streaming)
+  int retries = 0;                // tries that failed before this one
   nlohmann::json server_timings;  // llama.cpp `timings` etc., or null
 };
 

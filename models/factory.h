@@ -22,7 +22,6 @@ struct AttemptSeed {
 // for an unknown provider or builtin name.
 std::unique_ptr<Client> MakeClient(
     const ModelConfig& config, const tasks::Task& task, AttemptSeed seed,
-    std::string* err,
-    const std::vector<tasks::SolutionStep>* steps = nullptr);
+    std::string* err, const std::vector<tasks::SolutionStep>* steps = nullptr);
 
 }  // namespace endstate::models

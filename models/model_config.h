@@ -3,29 +3,28 @@
 
 #include <chrono>
 #include <map>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace endstate::models {
 
 struct RetryPolicy {
-  int max_tries = 5;                           // including the first
+  int max_tries = 5;                               // including the first
   std::chrono::milliseconds initial_backoff{500};  // doubled per retry
   std::chrono::milliseconds max_backoff{30'000};
   std::chrono::milliseconds max_total{300'000};  // give up after this long
 };
 
 struct ModelConfig {
-  std::string name;      // unique display name, e.g. "qwen-nvfp4"
-  std::string provider;  // "openai" | "builtin"
-  std::string base_url;  // openai: ".../v1"
-  std::string model;     // openai: model id; builtin: oracle|null|flaky
+  std::string name;         // unique display name, e.g. "qwen-nvfp4"
+  std::string provider;     // "openai" | "builtin"
+  std::string base_url;     // openai: ".../v1"
+  std::string model;        // openai: model id; builtin: oracle|null|flaky
   std::string api_key_env;  // env var holding the key ("" = none)
   bool stream = false;
   nlohmann::json sampling = nlohmann::json::object();  // temperature, ...
-  nlohmann::json extra = nlohmann::json::object();  // merged into requests
-  std::map<std::string, std::string> labels;        // quant: nvfp4, ...
+  nlohmann::json extra = nlohmann::json::object();     // merged into requests
+  std::map<std::string, std::string> labels;           // quant: nvfp4, ...
   double flaky_rate = 0.2;  // builtin flaky: fault probability per call
   int max_connections = 0;  // concurrent attempts on this model (0 = any)
   std::chrono::milliseconds request_timeout{600'000};

@@ -15,13 +15,13 @@
 namespace endstate::sandbox {
 
 struct SshTarget {
-  std::string host_name;                 // "prod.test", for messages
+  std::string host_name;  // "prod.test", for messages
   std::string address = "127.0.0.1";
   int port = 0;
-  std::string user;                      // login user
-  std::filesystem::path private_key;     // client key (ed25519, no passphrase)
+  std::string user;                   // login user
+  std::filesystem::path private_key;  // client key (ed25519, no passphrase)
   std::filesystem::path public_key;
-  std::filesystem::path known_hosts;     // holds the host's key for [addr]:port
+  std::filesystem::path known_hosts;  // holds the host's key for [addr]:port
 };
 
 struct ExecResult {
@@ -48,16 +48,16 @@ class SshSession {
                                              std::string* err);
   virtual ~SshSession() = default;
 
-  virtual bool Exec(const std::string& command, std::chrono::milliseconds timeout,
-                    size_t max_output_bytes, ExecResult* result,
-                    std::string* err) = 0;
+  virtual bool Exec(const std::string& command,
+                    std::chrono::milliseconds timeout, size_t max_output_bytes,
+                    ExecResult* result, std::string* err) = 0;
   // Writes `content` to `remote_path` (replacing it: unlink first, as
   // OpenSSH SFTP v3 ignores OVERWRITE). With make_parents, creates missing
   // parent directories; otherwise a missing parent is an error
   // "no such directory: /srv/www/docs/v2".
   virtual bool WriteFile(const std::string& remote_path,
-                         const std::string& content, int mode, bool make_parents,
-                         std::string* err) = 0;
+                         const std::string& content, int mode,
+                         bool make_parents, std::string* err) = 0;
   virtual std::optional<std::string> ReadFile(const std::string& remote_path,
                                               std::string* err) = 0;
   // nullopt + empty *err when the path does not exist.

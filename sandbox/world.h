@@ -33,10 +33,10 @@ struct WorldOptions {
 
 // A deploy host of a live world.
 struct DeployHost {
-  std::string name;                 // "prod.test"
-  std::filesystem::path root;       // host dir bound at /srv inside
-  std::filesystem::path docroot;    // absolute host path served live
-  SshTarget ssh;                    // how to reach its sshd
+  std::string name;               // "prod.test"
+  std::filesystem::path root;     // host dir bound at /srv inside
+  std::filesystem::path docroot;  // absolute host path served live
+  SshTarget ssh;                  // how to reach its sshd
 };
 
 class World {

@@ -38,8 +38,8 @@ class Loader {
     }
     if (!root.IsMap()) Fail(root, "", "expected a mapping at the top level");
     static const std::set<std::string> kKeys = {
-        "id",     "title",  "level",  "instruction", "tools",
-        "limits", "world",  "checks", "solution",    "near_misses"};
+        "id",     "title", "level",  "instruction", "tools",
+        "limits", "world", "checks", "solution",    "near_misses"};
     CheckKeys(root, "", kKeys);
 
     task_->dir = dir_;
@@ -133,13 +133,14 @@ class Loader {
     }
     fs::path rel(n.Scalar());
     fs::path full = (dir_ / rel).lexically_normal();
-    auto [end, _] = std::mismatch(dir_.begin(), dir_.end(), full.begin(),
-                                  full.end());
+    auto [end, _] =
+        std::mismatch(dir_.begin(), dir_.end(), full.begin(), full.end());
     if (rel.is_absolute() || end != dir_.end()) {
       Fail(n, field, "path '" + n.Scalar() + "' leaves the task folder");
     }
     std::error_code ec;
-    if (want_dir ? !fs::is_directory(full, ec) : !fs::is_regular_file(full, ec)) {
+    if (want_dir ? !fs::is_directory(full, ec)
+                 : !fs::is_regular_file(full, ec)) {
       Fail(n, field,
            std::string(want_dir ? "no such folder '" : "no such file '") +
                n.Scalar() + "' in the task folder");
@@ -155,7 +156,8 @@ class Loader {
           static_cast<int>(PositiveInt(n["max_turns"], "limits.max_turns"));
     }
     if (n["max_tokens"]) {
-      task_->limits.max_tokens = PositiveInt(n["max_tokens"], "limits.max_tokens");
+      task_->limits.max_tokens =
+          PositiveInt(n["max_tokens"], "limits.max_tokens");
     }
     if (n["timeout_s"]) {
       task_->limits.timeout =
@@ -167,9 +169,12 @@ class Loader {
     if (!n.IsMap()) Fail(n, "world", "expected a mapping");
     CheckKeys(n, "world", {"workspace", "sites", "hosts", "repos"});
     WorldSpec& w = task_->world;
-    if (n["workspace"]) w.workspace = TaskPath(n["workspace"], "world.workspace", true);
+    if (n["workspace"])
+      w.workspace = TaskPath(n["workspace"], "world.workspace", true);
     if (n["sites"]) {
-      if (!n["sites"].IsMap()) Fail(n["sites"], "world.sites", "expected a mapping of host name to folder");
+      if (!n["sites"].IsMap())
+        Fail(n["sites"], "world.sites",
+             "expected a mapping of host name to folder");
       for (const auto& kv : n["sites"]) {
         std::string host = kv.first.Scalar();
         CheckHostName(kv.first, "world.sites", host);
@@ -177,7 +182,8 @@ class Loader {
       }
     }
     if (n["hosts"]) {
-      if (!n["hosts"].IsSequence()) Fail(n["hosts"], "world.hosts", "expected a list");
+      if (!n["hosts"].IsSequence())
+        Fail(n["hosts"], "world.hosts", "expected a list");
       int i = 0;
       for (const auto& h : n["hosts"]) {
         std::string where = "world.hosts[" + std::to_string(i++) + "]";
@@ -187,17 +193,22 @@ class Loader {
         host.name = RequiredString(h, "name", where);
         CheckHostName(h["name"], where + ".name", host.name);
         if (w.sites.count(host.name)) {
-          Fail(h["name"], where + ".name", "'" + host.name + "' is also a site");
+          Fail(h["name"], where + ".name",
+               "'" + host.name + "' is also a site");
         }
         for (const auto& other : w.hosts) {
-          if (other.name == host.name) Fail(h["name"], where + ".name", "duplicate host '" + host.name + "'");
+          if (other.name == host.name)
+            Fail(h["name"], where + ".name",
+                 "duplicate host '" + host.name + "'");
         }
-        if (h["files"]) host.files = TaskPath(h["files"], where + ".files", true);
+        if (h["files"])
+          host.files = TaskPath(h["files"], where + ".files", true);
         if (h["docroot"]) {
           host.docroot = h["docroot"].Scalar();
           fs::path d(host.docroot);
           if (d.is_absolute() || host.docroot.find("..") != std::string::npos) {
-            Fail(h["docroot"], where + ".docroot", "expected a folder relative to /srv");
+            Fail(h["docroot"], where + ".docroot",
+                 "expected a folder relative to /srv");
           }
         }
         w.hosts.push_back(std::move(host));
@@ -210,7 +221,8 @@ class Loader {
                      const std::string& host) const {
     static const std::regex kHost("[a-z0-9-]+(\\.[a-z0-9-]+)*\\.test");
     if (!std::regex_match(host, kHost)) {
-      Fail(n, field, "host name '" + host + "' must end in .test (e.g. site.test)");
+      Fail(n, field,
+           "host name '" + host + "' must end in .test (e.g. site.test)");
     }
   }
 
@@ -223,11 +235,14 @@ class Loader {
       CheckKeys(r, where, {"path", "checkout", "commits"});
       RepoSpec repo;
       repo.path = r["path"] ? r["path"].Scalar() : ".";
-      if (fs::path(repo.path).is_absolute() || repo.path.find("..") != std::string::npos) {
-        Fail(r["path"], where + ".path", "expected a path inside the workspace");
+      if (fs::path(repo.path).is_absolute() ||
+          repo.path.find("..") != std::string::npos) {
+        Fail(r["path"], where + ".path",
+             "expected a path inside the workspace");
       }
       if (r["checkout"]) repo.checkout = r["checkout"].Scalar();
-      if (!r["commits"] || !r["commits"].IsSequence() || r["commits"].size() == 0) {
+      if (!r["commits"] || !r["commits"].IsSequence() ||
+          r["commits"].size() == 0) {
         Fail(r, where + ".commits", "expected a non-empty list of commits");
       }
       int j = 0;
@@ -241,8 +256,9 @@ class Loader {
 
   CommitSpec LoadCommit(const YAML::Node& c, const std::string& where) {
     if (!c.IsMap()) Fail(c, where, "expected a mapping");
-    CheckKeys(c, where, {"message", "author", "time", "copy_from", "write",
-                         "remove", "branch", "tags"});
+    CheckKeys(c, where,
+              {"message", "author", "time", "copy_from", "write", "remove",
+               "branch", "tags"});
     CommitSpec commit;
     commit.message = RequiredString(c, "message", where);
     if (c["author"]) {
@@ -256,14 +272,19 @@ class Loader {
       std::tm tm{};
       const std::string t = c["time"].Scalar();
       if (!strptime(t.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) {
-        Fail(c["time"], where + ".time", "expected RFC 3339 UTC like 2026-10-01T10:00:00Z");
+        Fail(c["time"], where + ".time",
+             "expected RFC 3339 UTC like 2026-10-01T10:00:00Z");
       }
       commit.time = timegm(&tm);
     }
-    if (c["copy_from"]) commit.copy_from = TaskPath(c["copy_from"], where + ".copy_from", true);
+    if (c["copy_from"])
+      commit.copy_from = TaskPath(c["copy_from"], where + ".copy_from", true);
     if (c["write"]) {
-      if (!c["write"].IsMap()) Fail(c["write"], where + ".write", "expected a mapping of path to content");
-      for (const auto& kv : c["write"]) commit.write[kv.first.Scalar()] = kv.second.Scalar();
+      if (!c["write"].IsMap())
+        Fail(c["write"], where + ".write",
+             "expected a mapping of path to content");
+      for (const auto& kv : c["write"])
+        commit.write[kv.first.Scalar()] = kv.second.Scalar();
     }
     if (c["remove"]) commit.remove = StringList(c["remove"], where + ".remove");
     if (c["branch"]) commit.branch = c["branch"].Scalar();
@@ -281,7 +302,8 @@ class Loader {
     for (const auto& c : n) {
       std::string where = "checks[" + std::to_string(i++) + "]";
       if (!c.IsMap()) Fail(c, where, "expected a mapping with a 'kind'");
-      if (!c["kind"] || !c["kind"].IsScalar()) Fail(c, where + ".kind", "missing field");
+      if (!c["kind"] || !c["kind"].IsScalar())
+        Fail(c, where + ".kind", "missing field");
       CheckSpec check;
       check.kind = c["kind"].Scalar();
       check.spec = YamlToJson(c);
@@ -308,17 +330,23 @@ class Loader {
       SolutionStep step;
       step.where = file_ + ":" + std::to_string(YamlLine(s));
       if (s["say"]) {
-        if (s["tool"]) Fail(s, where, "a step has either 'tool' or 'say', not both");
+        if (s["tool"])
+          Fail(s, where, "a step has either 'tool' or 'say', not both");
         step.say = s["say"].Scalar();
       } else if (s["tool"]) {
         ToolCallSpec call;
         call.tool = s["tool"].Scalar();
-        call.arguments = s["args"] ? YamlToJson(s["args"]) : nlohmann::json::object();
-        if (!call.arguments.is_object()) Fail(s["args"], where + ".args", "expected a mapping");
+        call.arguments =
+            s["args"] ? YamlToJson(s["args"]) : nlohmann::json::object();
+        if (!call.arguments.is_object())
+          Fail(s["args"], where + ".args", "expected a mapping");
         if (s["args_from"]) {
-          if (!s["args_from"].IsMap()) Fail(s["args_from"], where + ".args_from", "expected a mapping of argument to task file");
+          if (!s["args_from"].IsMap())
+            Fail(s["args_from"], where + ".args_from",
+                 "expected a mapping of argument to task file");
           for (const auto& kv : s["args_from"]) {
-            fs::path file = TaskPath(kv.second, where + ".args_from." + kv.first.Scalar(), false);
+            fs::path file = TaskPath(
+                kv.second, where + ".args_from." + kv.first.Scalar(), false);
             std::string err;
             auto content = util::ReadFile(file, &err);
             if (!content) Fail(kv.second, where + ".args_from", err);
@@ -343,7 +371,8 @@ class Loader {
     int i = 0;
     for (const auto& m : n) {
       std::string where = "near_misses[" + std::to_string(i++) + "]";
-      if (!m.IsMap()) Fail(m, where, "expected a mapping with 'name' and 'steps'");
+      if (!m.IsMap())
+        Fail(m, where, "expected a mapping with 'name' and 'steps'");
       CheckKeys(m, where, {"name", "steps"});
       NearMiss miss;
       miss.name = RequiredString(m, "name", where);

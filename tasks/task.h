@@ -6,17 +6,16 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace endstate::tasks {
 
 // One tool call of a scripted solution.
 struct ToolCallSpec {
-  std::string tool;            // tool name, e.g. "write_file"
-  nlohmann::json arguments;    // JSON object
+  std::string tool;          // tool name, e.g. "write_file"
+  nlohmann::json arguments;  // JSON object
 };
 
 // One assistant turn of a scripted solution: either one tool call or a final
@@ -43,21 +42,21 @@ struct CheckSpec {
 
 // A deploy host reachable over SSH (real sshd) and served live over HTTP.
 struct HostSpec {
-  std::string name;              // e.g. "prod.test"
-  std::filesystem::path files;   // initial tree (absolute), may be empty
-  std::string docroot = "www";   // relative to the host root (/srv)
+  std::string name;             // e.g. "prod.test"
+  std::filesystem::path files;  // initial tree (absolute), may be empty
+  std::string docroot = "www";  // relative to the host root (/srv)
 };
 
 // One commit of a git repository built deterministically with libgit2.
 struct CommitSpec {
   std::string message;
   std::string author = "Lab Bot <bot@lab.test>";  // "Name <email>"
-  int64_t time = 1767225600;        // seconds since epoch (UTC)
+  int64_t time = 1767225600;                      // seconds since epoch (UTC)
   std::filesystem::path copy_from;  // absolute dir overlaid onto the tree
   std::map<std::string, std::string> write;  // path -> inline content
   std::vector<std::string> remove;           // paths deleted
-  std::string branch = "main";  // branch the commit goes on (created from
-                                // the current HEAD commit if missing)
+  std::string branch = "main";    // branch the commit goes on (created from
+                                  // the current HEAD commit if missing)
   std::vector<std::string> tags;  // lightweight tags on this commit
 };
 
@@ -79,12 +78,12 @@ struct WorldSpec {
 
 struct Limits {
   int max_turns = 40;
-  int64_t max_tokens = 400'000;           // prompt + completion, summed
-  std::chrono::seconds timeout{900};      // wall clock per attempt
+  int64_t max_tokens = 400'000;       // prompt + completion, summed
+  std::chrono::seconds timeout{900};  // wall clock per attempt
 };
 
 struct Task {
-  std::string id;           // folder name, [a-z0-9-]+
+  std::string id;  // folder name, [a-z0-9-]+
   std::string title;
   std::string level;        // "easy" | "medium" | "hard"
   std::string instruction;  // what the person asks, sent as the user turn

@@ -5,10 +5,9 @@
 
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "sandbox/world.h"
 
@@ -21,9 +20,9 @@ struct ToolSchema {
 };
 
 struct ToolResult {
-  std::string content;   // text returned to the model
+  std::string content;  // text returned to the model
   bool is_error = false;
-  int exit_code = -1;    // run_shell / ssh_exec; -1 otherwise
+  int exit_code = -1;  // run_shell / ssh_exec; -1 otherwise
   std::chrono::microseconds duration{0};
 };
 

@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 std::optional<std::string> ReadFile(const fs::path& path, std::string* err) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    if (err) *err = "cannot open " + path.string() + ": " + std::strerror(errno);
+    if (err)
+      *err = "cannot open " + path.string() + ": " + std::strerror(errno);
     return std::nullopt;
   }
   std::ostringstream ss;
@@ -33,7 +34,8 @@ bool WriteFile(const fs::path& path, std::string_view content,
                std::string* err) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) {
-    if (err) *err = "cannot write " + path.string() + ": " + std::strerror(errno);
+    if (err)
+      *err = "cannot write " + path.string() + ": " + std::strerror(errno);
     return false;
   }
   out.write(content.data(), static_cast<std::streamsize>(content.size()));
@@ -86,7 +88,8 @@ fs::path MakeTempDir(const fs::path& base, std::string_view prefix,
     fs::path dir = base / name.str();
     if (::mkdir(dir.c_str(), 0755) == 0) return dir;
     if (errno != EEXIST) {
-      if (err) *err = "cannot create " + dir.string() + ": " + std::strerror(errno);
+      if (err)
+        *err = "cannot create " + dir.string() + ": " + std::strerror(errno);
       return {};
     }
   }

@@ -54,9 +54,11 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return std::tolower(c); });
   std::string_view value = line.substr(colon + 1);
-  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front())))
+  while (!value.empty() &&
+         std::isspace(static_cast<unsigned char>(value.front())))
     value.remove_prefix(1);
-  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())))
+  while (!value.empty() &&
+         std::isspace(static_cast<unsigned char>(value.back())))
     value.remove_suffix(1);
   t->resp->headers[name] = std::string(value);
   return len;
@@ -168,10 +170,10 @@ HttpResponse Fetch(const HttpRequest& req) {
   } else {
     resp.ok = false;
     resp.timed_out = rc == CURLE_OPERATION_TIMEDOUT || t.stalled;
-    resp.error = t.stalled ? "stalled: no data for " +
-                                 std::to_string(req.stall_timeout.count()) +
-                                 " ms"
-                           : curl_easy_strerror(rc);
+    resp.error = t.stalled
+                     ? "stalled: no data for " +
+                           std::to_string(req.stall_timeout.count()) + " ms"
+                     : curl_easy_strerror(rc);
   }
   return resp;
 }

@@ -14,10 +14,10 @@
 namespace endstate::util {
 
 struct HttpRequest {
-  std::string method = "GET";           // GET or POST
-  std::string url;                      // absolute http(s) URL
-  std::vector<std::string> headers;     // "Name: value"
-  std::string body;                     // sent for POST
+  std::string method = "GET";        // GET or POST
+  std::string url;                   // absolute http(s) URL
+  std::vector<std::string> headers;  // "Name: value"
+  std::string body;                  // sent for POST
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds total_timeout{300'000};  // whole exchange
   // Abort when no byte arrives for this long (0 = no stall detection).
@@ -35,7 +35,7 @@ struct HttpRequest {
 struct HttpResponse {
   // Transport outcome: true when an HTTP response (any status) was read.
   bool ok = false;
-  std::string error;     // transport error text when !ok (curl's message)
+  std::string error;  // transport error text when !ok (curl's message)
   bool timed_out = false;
   long status = 0;
   std::map<std::string, std::string> headers;  // lower-case names, last wins

@@ -27,7 +27,9 @@ class AgentLoopTest : public ::testing::Test {
     root_ = util::MakeTempDir(fs::temp_directory_path(), "loop-test-", &err);
     ASSERT_FALSE(root_.empty()) << err;
     test::WriteTinySuite(root_);
-    ASSERT_TRUE(tasks::LoadTask(root_ / "tiny-title", StrictLoadOptions(), &task_, &err)) << err;
+    ASSERT_TRUE(tasks::LoadTask(root_ / "tiny-title", StrictLoadOptions(),
+                                &task_, &err))
+        << err;
     world_ = sandbox::World::Create(task_, {}, &err);
     ASSERT_TRUE(world_) << err;
     model_.name = "scripted";
@@ -52,7 +54,9 @@ class AgentLoopTest : public ::testing::Test {
                           return true;
                         });
   }
-  std::string About() { return util::ReadFile(world_->workspace() / "about.html").value_or(""); }
+  std::string About() {
+    return util::ReadFile(world_->workspace() / "about.html").value_or("");
+  }
 
   fs::path root_;
   tasks::Task task_;
@@ -64,7 +68,8 @@ class AgentLoopTest : public ::testing::Test {
 
 TEST_F(AgentLoopTest, StreamingCallThenStop) {
   model_.stream = true;
-  server_.Push(ScriptedResponse::Stream(ChatCompletion("", {{"c1", "edit_file", kEdit}})));
+  server_.Push(ScriptedResponse::Stream(
+      ChatCompletion("", {{"c1", "edit_file", kEdit}})));
   server_.Push(ScriptedResponse::Stream(ChatCompletion("Fixed the title.")));
   LoopResult r = Run();
   EXPECT_EQ("agent_stop", r.termination);
@@ -86,12 +91,16 @@ TEST_F(AgentLoopTest, StreamingCallThenStop) {
 }
 
 TEST_F(AgentLoopTest, MalformedCallsAreReturnedAsToolErrors) {
-  server_.Push(ScriptedResponse::Json(ChatCompletion("", {{"c1", "edit_file", R"({"path": "about.html", )"}})));
-  server_.Push(ScriptedResponse::Json(ChatCompletion("", {{"c2", "edit_files", "{}"}})));
-  server_.Push(ScriptedResponse::Json(ChatCompletion("", {{"c3", "edit_file", R"({"path":"about.html"})"}})));
+  server_.Push(ScriptedResponse::Json(
+      ChatCompletion("", {{"c1", "edit_file", R"({"path": "about.html", )"}})));
+  server_.Push(
+      ScriptedResponse::Json(ChatCompletion("", {{"c2", "edit_files", "{}"}})));
+  server_.Push(ScriptedResponse::Json(
+      ChatCompletion("", {{"c3", "edit_file", R"({"path":"about.html"})"}})));
   server_.Push(ScriptedResponse::Json(ChatCompletion(
       "<tool_call>{\"name\":\"edit_file\",\"arguments\":{}}</tool_call>")));
-  server_.Push(ScriptedResponse::Json(ChatCompletion("", {{"c4", "edit_file", kEdit}})));
+  server_.Push(
+      ScriptedResponse::Json(ChatCompletion("", {{"c4", "edit_file", kEdit}})));
   server_.Push(ScriptedResponse::Json(ChatCompletion("Done.")));
   LoopResult r = Run();
   EXPECT_EQ("agent_stop", r.termination);
@@ -120,7 +129,8 @@ TEST_F(AgentLoopTest, ServerErrorIsRetried) {
 }
 
 TEST_F(AgentLoopTest, ExhaustedRetriesAreModelError) {
-  for (int i = 0; i < 3; ++i) server_.Push(ScriptedResponse::Status(503, "down"));
+  for (int i = 0; i < 3; ++i)
+    server_.Push(ScriptedResponse::Status(503, "down"));
   LoopResult r = Run();
   EXPECT_EQ("model_error", r.termination);
   EXPECT_NE(std::string::npos, r.error.find("503")) << r.error;
@@ -129,7 +139,8 @@ TEST_F(AgentLoopTest, ExhaustedRetriesAreModelError) {
 
 TEST_F(AgentLoopTest, MaxTurnsStopsTheLoop) {
   for (int i = 0; i < 3; ++i) {
-    server_.Push(ScriptedResponse::Json(ChatCompletion("", {{"c", "list_files", "{}"}})));
+    server_.Push(ScriptedResponse::Json(
+        ChatCompletion("", {{"c", "list_files", "{}"}})));
   }
   LoopResult r = Run({.max_turns = 3});
   EXPECT_EQ("max_turns", r.termination);
@@ -139,7 +150,8 @@ TEST_F(AgentLoopTest, MaxTurnsStopsTheLoop) {
 
 TEST_F(AgentLoopTest, TokenLimitStopsTheLoop) {
   for (int i = 0; i < 3; ++i) {
-    server_.Push(ScriptedResponse::Json(ChatCompletion("", {{"c", "list_files", "{}"}})));
+    server_.Push(ScriptedResponse::Json(
+        ChatCompletion("", {{"c", "list_files", "{}"}})));
   }
   LoopResult r = Run({.max_tokens = 200});
   EXPECT_EQ("token_limit", r.termination);

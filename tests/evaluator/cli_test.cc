@@ -1,10 +1,8 @@
 // The endstate binary end to end, as a user runs it.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
-#include <gtest/gtest.h>
-
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "results/store.h"
@@ -23,7 +21,8 @@ struct CliResult {
 };
 
 CliResult RunCli(const std::string& args, bool merge_stderr = true) {
-  std::string cmd = std::string(ENDSTATE_BINARY) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  std::string cmd = std::string(ENDSTATE_BINARY) + " " + args +
+                    (merge_stderr ? " 2>&1" : " 2>/dev/null");
   CliResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -50,8 +49,9 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, OracleAndNullRunRecordAndReport) {
-  CliResult run = RunCli("run --tasks " + suite_.string() +
-                         " --model builtin:oracle --model builtin:null --db " + db_);
+  CliResult run =
+      RunCli("run --tasks " + suite_.string() +
+             " --model builtin:oracle --model builtin:null --db " + db_);
   ASSERT_EQ(0, run.exit_code) << run.out;
   CliResult report = RunCli("report --db " + db_ + " --format json", false);
   ASSERT_EQ(0, report.exit_code) << report.out;
@@ -77,11 +77,13 @@ TEST_F(CliTest, OracleAndNullRunRecordAndReport) {
 TEST_F(CliTest, OpenAiSpecAgainstScriptedServer) {
   test::ScriptedServer server;
   server.Push(test::ScriptedResponse::Json(test::ChatCompletion(
-      "", {{"c1", "edit_file",
-            R"({"path":"about.html","old_text":"<title>Untitled</title>","new_text":"<title>About the Lab</title>"})"}})));
+      "",
+      {{"c1", "edit_file",
+        R"({"path":"about.html","old_text":"<title>Untitled</title>","new_text":"<title>About the Lab</title>"})"}})));
   server.Push(test::ScriptedResponse::Json(test::ChatCompletion("Done.")));
-  CliResult run = RunCli("run -q --tasks " + suite_.string() + " --model 'openai:" +
-                         server.base_url() + "#test-model' --db " + db_);
+  CliResult run = RunCli("run -q --tasks " + suite_.string() +
+                         " --model 'openai:" + server.base_url() +
+                         "#test-model' --db " + db_);
   ASSERT_EQ(0, run.exit_code) << run.out;
   EXPECT_NE(std::string::npos, run.out.find("100.0%")) << run.out;
   EXPECT_EQ("test-model", server.requests()[0].json()["model"]);
@@ -89,17 +91,20 @@ TEST_F(CliTest, OpenAiSpecAgainstScriptedServer) {
 
 TEST_F(CliTest, DeadEndpointIsInfrastructureError) {
   CliResult run = RunCli("run -q --tasks " + suite_.string() +
-                         " --model 'openai:http://127.0.0.1:1/v1#m' --db " + db_ +
-                         " --config " + (root_ / "c.yaml").string());
+                         " --model 'openai:http://127.0.0.1:1/v1#m' --db " +
+                         db_ + " --config " + (root_ / "c.yaml").string());
   EXPECT_EQ(2, run.exit_code) << run.out;  // missing config file: usage
-  util::WriteFile(root_ / "c.yaml",
-                  "models:\n  - name: dead\n    provider: openai\n    base_url: "
-                  "http://127.0.0.1:1/v1\n    model: m\n    retries: {max_tries: 2, "
-                  "initial_backoff_ms: 1}\n");
+  util::WriteFile(
+      root_ / "c.yaml",
+      "models:\n  - name: dead\n    provider: openai\n    base_url: "
+      "http://127.0.0.1:1/v1\n    model: m\n    retries: {max_tries: 2, "
+      "initial_backoff_ms: 1}\n");
   run = RunCli("run -q --tasks " + suite_.string() + " --config " +
                (root_ / "c.yaml").string() + " --db " + db_);
   EXPECT_EQ(3, run.exit_code) << run.out;
-  EXPECT_NE(std::string::npos, run.out.find("1 attempt(s) ended in infrastructure error")) << run.out;
+  EXPECT_NE(std::string::npos,
+            run.out.find("1 attempt(s) ended in infrastructure error"))
+      << run.out;
   CliResult report = RunCli("report --db " + db_ + " --format json", false);
   auto j = nlohmann::json::parse(report.out);
   EXPECT_EQ(1, j["models"][0]["errored"]);
@@ -114,12 +119,14 @@ TEST_F(CliTest, BadInputNamesTheProblem) {
   EXPECT_EQ("endstate run: " + (root_ / "bad.yaml").string() +
                 ":2: run.epochs: expected an integer >= 1\n",
             run.out);
-  run = RunCli("run --tasks " + suite_.string() + " --task nope --model builtin:oracle --db " + db_);
+  run = RunCli("run --tasks " + suite_.string() +
+               " --task nope --model builtin:oracle --db " + db_);
   EXPECT_EQ(2, run.exit_code);
   EXPECT_EQ("endstate run: --task 'nope': no such task in " + suite_.string() +
                 " (known: tiny-title)\n",
             run.out);
-  run = RunCli("run --tasks " + suite_.string() + " --model builtin:genius --db " + db_);
+  run = RunCli("run --tasks " + suite_.string() +
+               " --model builtin:genius --db " + db_);
   EXPECT_EQ(2, run.exit_code);
   EXPECT_NE(std::string::npos, run.out.find("builtin:genius")) << run.out;
   run = RunCli("report --db " + (root_ / "none.db").string());
@@ -135,17 +142,20 @@ TEST_F(CliTest, TasksCheckNamesATaskThatCannotFail) {
 
   // A check that holds in the initial state lets null pass: broken task.
   std::string yaml = test::kTinyTaskYaml;
-  yaml.replace(yaml.find("text: \"<title>About the Lab</title>\""), 36, "text: \"<h1>About</h1>\"");
+  yaml.replace(yaml.find("text: \"<title>About the Lab</title>\""), 36,
+               "text: \"<h1>About</h1>\"");
   util::WriteFile(suite_ / "tiny-title/task.yaml", yaml);
   CliResult broken = RunCli("tasks check --tasks " + suite_.string());
   EXPECT_EQ(1, broken.exit_code) << broken.out;
   EXPECT_NE(std::string::npos,
-            broken.out.find("BROKEN tiny-title\n    null passed (the checks cannot tell it from success)"))
+            broken.out.find("BROKEN tiny-title\n    null passed (the checks "
+                            "cannot tell it from success)"))
       << broken.out;
 }
 
 TEST_F(CliTest, HelpOnEverySubcommand) {
-  for (const char* sub : {"run", "report", "tasks", "tasks list", "tasks check"}) {
+  for (const char* sub :
+       {"run", "report", "tasks", "tasks list", "tasks check"}) {
     CliResult r = RunCli(std::string(sub) + " --help");
     EXPECT_EQ(0, r.exit_code) << sub;
     EXPECT_NE(std::string::npos, r.out.find("Usage")) << sub << r.out;

@@ -13,7 +13,8 @@ class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string err;
-    dir_ = util::MakeTempDir(std::filesystem::temp_directory_path(), "config-test-", &err);
+    dir_ = util::MakeTempDir(std::filesystem::temp_directory_path(),
+                             "config-test-", &err);
     ASSERT_FALSE(dir_.empty()) << err;
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -64,16 +65,20 @@ models:
 }
 
 TEST_F(ConfigTest, ErrorsNameFileLineAndField) {
-  std::string path = Write("models:\n  - name: a\n    provider: vllm\n    model: x\n");
+  std::string path =
+      Write("models:\n  - name: a\n    provider: vllm\n    model: x\n");
   Config c;
   std::string err;
   EXPECT_FALSE(LoadConfig(path, &c, &err));
-  EXPECT_EQ(path + ":3: models[0].provider: expected openai or builtin, got 'vllm'", err);
+  EXPECT_EQ(
+      path + ":3: models[0].provider: expected openai or builtin, got 'vllm'",
+      err);
 
   path = Write("run:\n  epoch: 3\n");
   EXPECT_FALSE(LoadConfig(path, &c, &err));
-  EXPECT_EQ(path + ":2: run.epoch: unknown field (expected one of: concurrency, "
-                   "epochs, limits, seed, shell)",
+  EXPECT_EQ(path +
+                ":2: run.epoch: unknown field (expected one of: concurrency, "
+                "epochs, limits, seed, shell)",
             err);
 
   path = Write("run:\n  epochs: zero\n");
@@ -82,7 +87,10 @@ TEST_F(ConfigTest, ErrorsNameFileLineAndField) {
 
   path = Write("models:\n  - name: a\n    provider: openai\n    model: m\n");
   EXPECT_FALSE(LoadConfig(path, &c, &err));
-  EXPECT_EQ(path + ":2: models[0].base_url: missing field (e.g. http://127.0.0.1:8000/v1)", err);
+  EXPECT_EQ(path +
+                ":2: models[0].base_url: missing field (e.g. "
+                "http://127.0.0.1:8000/v1)",
+            err);
 }
 
 TEST_F(ConfigTest, UnknownModelNameIsExplained) {
@@ -90,10 +98,11 @@ TEST_F(ConfigTest, UnknownModelNameIsExplained) {
   models::ModelConfig m;
   std::string err;
   EXPECT_FALSE(ResolveModel(c, "qwen", &m, &err));
-  EXPECT_EQ("--model 'qwen': no model of that name in the config (no --config "
-            "given); use a configured name, builtin:oracle|null|flaky[:RATE] "
-            "or openai:BASE_URL#MODEL_ID",
-            err);
+  EXPECT_EQ(
+      "--model 'qwen': no model of that name in the config (no --config "
+      "given); use a configured name, builtin:oracle|null|flaky[:RATE] "
+      "or openai:BASE_URL#MODEL_ID",
+      err);
 }
 
 }  // namespace

@@ -1,13 +1,14 @@
 // The bundled suite as tests: every task's oracle passes, every near miss
 // (a partial or wrong reference solution) fails, and concurrent attempts of
 // one deploy task never see each other's files.
+#include "evaluator/suite.h"
+
 #include <gtest/gtest.h>
 
 #include <future>
 #include <set>
 
 #include "evaluator/attempt.h"
-#include "evaluator/suite.h"
 #include "models/model_config.h"
 #include "sandbox/world.h"
 #include "tools/tool.h"
@@ -76,14 +77,16 @@ TEST_P(EveryTask, OraclePassesAndEveryNearMissFails) {
   const tasks::Task& task = Find(GetParam());
   const models::ModelConfig oracle = Builtin("builtin:oracle");
   Config config;
-  AttemptReport pass = RunAttempt({.task = &task, .model = &oracle}, config, {});
+  AttemptReport pass =
+      RunAttempt({.task = &task, .model = &oracle}, config, {});
   EXPECT_EQ("passed", pass.outcome.outcome) << pass.outcome.error;
   for (const auto& c : pass.grade.checks) {
-    EXPECT_EQ(graders::Verdict::kPassed, c.verdict) << c.kind << ": " << c.detail;
+    EXPECT_EQ(graders::Verdict::kPassed, c.verdict)
+        << c.kind << ": " << c.detail;
   }
   for (const auto& miss : task.near_misses) {
-    AttemptReport r = RunAttempt({.task = &task, .model = &oracle, .steps = &miss.steps},
-                                 config, {});
+    AttemptReport r = RunAttempt(
+        {.task = &task, .model = &oracle, .steps = &miss.steps}, config, {});
     EXPECT_EQ("failed", r.outcome.outcome)
         << "near miss '" << miss.name << "': " << r.outcome.error;
   }
@@ -139,9 +142,12 @@ TEST(Isolation, WorldsShareNoFiles) {
   const std::string host = a->deploy_hosts()[0].name;
 
   sandbox::ExecResult res;
-  ASSERT_TRUE(a->RunOnHost(host, "echo secret-a > /srv/www/marker.txt", {}, &res, &err)) << err;
+  ASSERT_TRUE(
+      a->RunOnHost(host, "echo secret-a > /srv/www/marker.txt", {}, &res, &err))
+      << err;
   EXPECT_EQ(0, res.exit_code);
-  ASSERT_TRUE(b->RunOnHost(host, "cat /srv/www/marker.txt", {}, &res, &err)) << err;
+  ASSERT_TRUE(b->RunOnHost(host, "cat /srv/www/marker.txt", {}, &res, &err))
+      << err;
   EXPECT_NE(0, res.exit_code);
 
   auto fetch = [&](const sandbox::World& w) {

@@ -28,7 +28,8 @@ solution:
 )";
 
 inline constexpr char kTinyPage[] =
-    "<html><head><title>Untitled</title></head>\n<body><h1>About</h1></body></html>\n";
+    "<html><head><title>Untitled</title></head>\n<body><h1>About</h1></body></"
+    "html>\n";
 
 // Writes the suite below `root` (root/tiny-title/...). Returns root.
 inline std::filesystem::path WriteTinySuite(const std::filesystem::path& root) {

@@ -20,7 +20,9 @@ class LoaderTest : public ::testing::Test {
     util::WriteFile(dir_ / "workspace/about.html", "<title>Untitled</title>\n");
   }
   void TearDown() override { fs::remove_all(root_); }
-  void Write(const std::string& yaml) { util::WriteFile(dir_ / "task.yaml", yaml); }
+  void Write(const std::string& yaml) {
+    util::WriteFile(dir_ / "task.yaml", yaml);
+  }
   std::string Yaml() const { return (dir_ / "task.yaml").string(); }
 
   fs::path root_, dir_;
@@ -92,21 +94,26 @@ TEST_F(LoaderTest, ErrorsNameFileLineAndField) {
   yaml.replace(yaml.find("workspace: workspace"), 20, "workspace: missing");
   Write(yaml);
   EXPECT_FALSE(LoadTask(dir_, {}, &t, &err));
-  EXPECT_EQ(Yaml() + ":7: world.workspace: no such folder 'missing' in the task folder", err);
+  EXPECT_EQ(
+      Yaml() +
+          ":7: world.workspace: no such folder 'missing' in the task folder",
+      err);
 
   yaml = kGood;
   yaml.replace(yaml.find("workspace: workspace"), 20, "workspace: ../..");
   Write(yaml);
   EXPECT_FALSE(LoadTask(dir_, {}, &t, &err));
-  EXPECT_EQ(Yaml() + ":7: world.workspace: path '../..' leaves the task folder", err);
+  EXPECT_EQ(Yaml() + ":7: world.workspace: path '../..' leaves the task folder",
+            err);
 
   yaml = kGood;
   yaml.replace(yaml.find("checks:"), 7, "chekcs:");
   Write(yaml);
   EXPECT_FALSE(LoadTask(dir_, {}, &t, &err));
-  EXPECT_EQ(Yaml() + ":8: chekcs: unknown field (expected one of: checks, id, "
-                     "instruction, level, limits, near_misses, solution, title, "
-                     "tools, world)",
+  EXPECT_EQ(Yaml() +
+                ":8: chekcs: unknown field (expected one of: checks, id, "
+                "instruction, level, limits, near_misses, solution, title, "
+                "tools, world)",
             err);
 
   Write("id: fix-title\ntitle: [unclosed\n");

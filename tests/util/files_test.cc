@@ -12,7 +12,8 @@ TEST(Files, Sha256OfKnownInput) {
 
 TEST(Files, WriteReadCopy) {
   std::string err;
-  auto dir = MakeTempDir(std::filesystem::temp_directory_path(), "files-test-", &err);
+  auto dir =
+      MakeTempDir(std::filesystem::temp_directory_path(), "files-test-", &err);
   ASSERT_FALSE(dir.empty()) << err;
   std::filesystem::create_directories(dir / "a/b");
   ASSERT_TRUE(WriteFile(dir / "a/b/c.txt", "hello", &err)) << err;

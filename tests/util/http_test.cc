@@ -1,8 +1,7 @@
 #include "util/http.h"
 
-#include <httplib.h>
-
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <thread>
 
@@ -12,19 +11,22 @@ namespace {
 class HttpTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_.Get("/hello", [](const httplib::Request& req, httplib::Response& res) {
+    server_.Get("/hello", [](const httplib::Request& req,
+                             httplib::Response& res) {
       res.set_content("hello " + req.get_header_value("Host"), "text/plain");
     });
     server_.Get("/big", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(100000, 'x'), "text/plain");
     });
-    server_.Get("/redirect", [](const httplib::Request&, httplib::Response& res) {
-      res.set_redirect("http://elsewhere.test/x");
-    });
-    server_.Post("/echo", [](const httplib::Request& req, httplib::Response& res) {
-      res.status = 201;
-      res.set_content(req.body, "application/json");
-    });
+    server_.Get("/redirect",
+                [](const httplib::Request&, httplib::Response& res) {
+                  res.set_redirect("http://elsewhere.test/x");
+                });
+    server_.Post("/echo",
+                 [](const httplib::Request& req, httplib::Response& res) {
+                   res.status = 201;
+                   res.set_content(req.body, "application/json");
+                 });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::yield();
