@@ -301,39 +301,5 @@ TEST(SshHostParallel, HostsStartedTogetherAreIndependent) {
   fs::remove_all(dir);
 }
 
-TEST(SshHostSpeed, MedianStartIsFast) {
-  std::string err;
-  fs::path dir =
-      util::MakeTempDir("/var/tmp/endstate-worlds", "ssh-speed-", &err);
-  ASSERT_FALSE(dir.empty()) << err;
-  auto keys_start = Clock::now();
-  ASSERT_TRUE(ProcessSshKeys(&err)) << err;  // once per process
-  std::cout << "ProcessSshKeys (first call in this process: ssh-keygen) "
-            << std::chrono::duration<double, std::milli>(Clock::now() -
-                                                         keys_start)
-                   .count()
-            << " ms\n";
-  ASSERT_TRUE(HiddenSystemPaths().size() > 0);
-  std::vector<double> ms;
-  for (int i = 0; i < 9; ++i) {
-    fs::create_directories(dir / "root");
-    auto start = Clock::now();
-    auto host =
-        SshHost::Start({.name = "prod.test",
-                        .root = dir / "root",
-                        .state_dir = dir / ("state" + std::to_string(i)),
-                        .limits = {}},
-                       &err);
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start)
-                     .count());
-    ASSERT_TRUE(host) << err;
-  }
-  std::sort(ms.begin(), ms.end());
-  std::cout << "SshHost::Start median " << ms[ms.size() / 2] << " ms (min "
-            << ms.front() << ", max " << ms.back() << ")\n";
-  EXPECT_LT(ms[ms.size() / 2], 100.0);
-  fs::remove_all(dir);
-}
-
 }  // namespace
 }  // namespace endstate::sandbox
