@@ -12,7 +12,7 @@ using nlohmann::json;
 class CommandCheckTest : public GraderTest {
  protected:
   void SetUp() override {
-    if (sandbox::BwrapPath().empty()) GTEST_SKIP() << "bwrap not installed";
+    ASSERT_FALSE(sandbox::BwrapPath().empty()) << "bwrap not installed: scripts/bootstrap";
     GraderTest::SetUp();
     WriteTaskFile("workspace/data.csv", "model,tps\nqwen,41.5\n");
     Start();

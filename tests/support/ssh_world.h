@@ -99,7 +99,7 @@ class SshWorld : public sandbox::World {
   bool RunOnHost(const std::string&, const std::string&,
                  const sandbox::ShellLimits&, sandbox::ExecResult*,
                  std::string* err) const override {
-    *err = "SshWorld::RunOnHost is not implemented";
+    *err = "this test world runs no host commands";
     return false;
   }
   const sandbox::WorldOptions& options() const override { return options_; }
