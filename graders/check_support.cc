@@ -1,5 +1,6 @@
 #include "graders/check_support.h"
 
+#include <cctype>
 #include <climits>
 
 #include "util/files.h"
@@ -319,6 +320,21 @@ std::string Trim(std::string_view s) {
   if (b == std::string_view::npos) return "";
   size_t e = s.find_last_not_of(ws);
   return std::string(s.substr(b, e - b + 1));
+}
+
+std::string CollapseWhitespace(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = true;
+    } else {
+      if (space && !out.empty()) out += ' ';
+      space = false;
+      out += c;
+    }
+  }
+  return out;
 }
 
 CheckResult Passed(std::string detail) {

@@ -94,6 +94,8 @@ std::string Quote(std::string_view text);
 std::string JoinNames(const std::vector<std::string>& names, size_t max = 5);
 // Trims ASCII whitespace at both ends.
 std::string Trim(std::string_view s);
+// Collapses every whitespace run to one space and trims.
+std::string CollapseWhitespace(std::string_view s);
 
 CheckResult Passed(std::string detail);
 CheckResult Failed(std::string detail);

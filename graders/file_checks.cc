@@ -47,22 +47,6 @@ std::string NormalizeTrim(const std::string& s) {
   return out;
 }
 
-// Collapses every whitespace run to one space and trims.
-std::string NormalizeWhitespace(const std::string& s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = true;
-    } else {
-      if (space && !out.empty()) out += ' ';
-      space = false;
-      out += c;
-    }
-  }
-  return out;
-}
-
 // The line holding byte `pos` (a '\n' at pos ends that line).
 std::string LineAt(const std::string& s, size_t pos) {
   size_t b = pos == 0 ? std::string::npos : s.rfind('\n', pos - 1);
@@ -226,8 +210,8 @@ CheckResult RunFileEquals(const tasks::CheckSpec& check,
     a = NormalizeTrim(a);
     b = NormalizeTrim(b);
   } else if (mode == "whitespace") {
-    a = NormalizeWhitespace(a);
-    b = NormalizeWhitespace(b);
+    a = CollapseWhitespace(a);
+    b = CollapseWhitespace(b);
   }
   if (a == b) return Passed(rel + ": equals the expected text");
   size_t pos = 0;

@@ -24,21 +24,6 @@ bool IsHtmlAssertField(const std::string& name) {
 
 namespace {
 
-std::string Collapse(const std::string& s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = true;
-    } else {
-      if (space && !out.empty()) out += ' ';
-      space = false;
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string Matches(size_t n) {
   return std::to_string(n) + (n == 1 ? " match" : " matches");
 }
@@ -133,7 +118,7 @@ CheckResult RunHtmlAssertions(const std::string& html, const json& s,
     std::vector<std::string> got, want;
     for (const auto& e : found) got.push_back(e.text);
     for (const auto& t : s["texts_equal"])
-      want.push_back(Collapse(t.get<std::string>()));
+      want.push_back(CollapseWhitespace(t.get<std::string>()));
     if (got != want) {
       return Failed(label + ": " + sel + " texts are " + QuoteList(got) +
                     ", want " + QuoteList(want));
@@ -151,7 +136,7 @@ CheckResult RunHtmlAssertions(const std::string& html, const json& s,
     }
     const HtmlElement& e = found[i];
     if (s.contains("text_equals")) {
-      std::string want = Collapse(GetString(s, "text_equals"));
+      std::string want = CollapseWhitespace(GetString(s, "text_equals"));
       if (e.text != want) {
         return Failed(label + ": " + el + " text is " + Quote(e.text) +
                       ", want " + Quote(want));

@@ -9,6 +9,8 @@
 #include <cctype>
 #include <memory>
 
+#include "graders/check_support.h"
+
 namespace endstate::graders {
 namespace {
 
@@ -389,21 +391,6 @@ void AppendText(const GumboNode* node, std::string* out) {
     default:
       return;
   }
-}
-
-std::string CollapseWhitespace(const std::string& s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = true;
-    } else {
-      if (space && !out.empty()) out += ' ';
-      space = false;
-      out += c;
-    }
-  }
-  return out;
 }
 
 HtmlElement ToElement(const GumboNode* node) {

@@ -75,21 +75,7 @@ bool ValidateHttp(const tasks::CheckSpec& check, std::string* err) {
                           Quote(s["url"].get<std::string>()),
                       err);
   }
-  if (s.contains("json_pointer") != s.contains("json_equals")) {
-    return FieldError(
-        s.contains("json_pointer") ? "json_equals" : "json_pointer",
-        "missing field (json_pointer and json_equals go "
-        "together)",
-        err);
-  }
-  if (s.contains("json_pointer") &&
-      !IsJsonPointer(s["json_pointer"].get<std::string>())) {
-    return FieldError("json_pointer",
-                      "expected an RFC 6901 JSON pointer such as /version, "
-                      "got " +
-                          Quote(s["json_pointer"].get<std::string>()),
-                      err);
-  }
+  if (!ValidateJsonPointerPair(s, err)) return false;
   if (s.contains("html")) {
     const json& h = s["html"];
     if (!h.is_object()) {

@@ -136,4 +136,21 @@ CheckResult RunJsonValue(const tasks::CheckSpec& check,
   return Passed(label + ": " + Compact(got));
 }
 
+bool ValidateJsonPointerPair(const nlohmann::json& s, std::string* err) {
+  if (s.contains("json_pointer") != s.contains("json_equals")) {
+    return FieldError(
+        s.contains("json_pointer") ? "json_equals" : "json_pointer",
+        "missing field (json_pointer and json_equals go together)", err);
+  }
+  if (s.contains("json_pointer") &&
+      !IsJsonPointer(s["json_pointer"].get<std::string>())) {
+    return FieldError("json_pointer",
+                      "expected an RFC 6901 JSON pointer such as /version, "
+                      "got " +
+                          Quote(s["json_pointer"].get<std::string>()),
+                      err);
+  }
+  return true;
+}
+
 }  // namespace endstate::graders

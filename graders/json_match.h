@@ -24,4 +24,9 @@ bool JsonMatches(const nlohmann::json& got,
 // True when `pointer` is a syntactically valid RFC 6901 pointer.
 bool IsJsonPointer(const std::string& pointer);
 
+// Validates the optional `json_pointer` + `json_equals` pair of the http and
+// remote_file checks: both or neither, and a valid pointer. Returns false
+// and sets *err ("json_pointer: expected an RFC 6901 ...") otherwise.
+bool ValidateJsonPointerPair(const nlohmann::json& spec, std::string* err);
+
 }  // namespace endstate::graders

@@ -96,19 +96,7 @@ bool ValidateRemoteFile(const tasks::CheckSpec& check, std::string* err) {
                         err);
     }
   }
-  if (s.contains("json_pointer") != s.contains("json_equals")) {
-    return FieldError(
-        s.contains("json_pointer") ? "json_equals" : "json_pointer",
-        "missing field (json_pointer and json_equals go together)", err);
-  }
-  if (s.contains("json_pointer") &&
-      !IsJsonPointer(s["json_pointer"].get<std::string>())) {
-    return FieldError("json_pointer",
-                      "expected an RFC 6901 JSON pointer such as /version, "
-                      "got " +
-                          Quote(s["json_pointer"].get<std::string>()),
-                      err);
-  }
+  if (!ValidateJsonPointerPair(s, err)) return false;
   if (GetBool(s, "exists", true) == false) {
     for (const char* a : kFileAssertions) {
       if (std::string(a) != "exists" && s.contains(a)) {
