@@ -26,19 +26,25 @@ std::string LeakedMarkupMessage(const std::string& kind) {
 LoopResult RunAgentLoop(const tasks::Task& task,
                         const std::string& system_prompt,
                         models::Client& client, const sandbox::World& world,
-                        const LoopLimits& limits, const TurnSink& sink) {
+                        const LoopLimits& limits, const TurnSink& sink,
+                        const LoopStart* start) {
   const tools::Registry& registry = tools::Registry::Default();
   const std::vector<std::string> allowed =
       task.tools.empty() ? registry.Names() : task.tools;
   models::CompletionRequest req;
   req.tools = registry.Schemas(allowed);
-  req.messages.push_back({.role = "system", .content = system_prompt});
-  req.messages.push_back({.role = "user", .content = task.instruction});
+  if (start) {
+    req.messages = start->messages;
+  } else {
+    req.messages.push_back({.role = "system", .content = system_prompt});
+    req.messages.push_back({.role = "user", .content = task.instruction});
+  }
 
   tools::ToolContext ctx{.world = &world};
   LoopResult result;
-  const auto start = Clock::now();
-  for (int turn = 0;; ++turn) {
+  if (start) result.turns = start->first_turn;
+  const auto started = Clock::now();
+  for (int turn = start ? start->first_turn : 0;; ++turn) {
     if (turn >= limits.max_turns) {
       result.termination = "max_turns";
       break;
@@ -47,7 +53,7 @@ LoopResult RunAgentLoop(const tasks::Task& task,
       result.termination = "token_limit";
       break;
     }
-    if (Clock::now() - start >= limits.timeout) {
+    if (Clock::now() - started >= limits.timeout) {
       result.termination = "timeout";
       break;
     }

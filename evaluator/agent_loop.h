@@ -37,11 +37,26 @@ struct LoopResult {
 // stops the loop (recording failed: termination "sandbox_error").
 using TurnSink = std::function<bool(const results::TurnRecord&)>;
 
-// Runs the loop. `system_prompt` and task.instruction open the conversation.
-// Every turn (including failed model calls' raw bodies) goes to `sink`.
+// Where the loop starts when it continues a recorded conversation
+// (`endstate replay --from-turn K`) instead of opening a new one.
+struct LoopStart {
+  // The whole history sent with the first request: system, user, then the
+  // recorded assistant and tool messages of turns 0..K-1.
+  std::vector<models::Message> messages;
+  // Index of the first new turn (K). Turn indexes and max_turns count from
+  // the start of the recorded conversation; LoopResult::turns is then the
+  // last turn index + 1, while tokens and times cover only the new turns.
+  int first_turn = 0;
+};
+
+// Runs the loop. `system_prompt` and task.instruction open the conversation,
+// unless `start` is given: then start->messages are the history and the
+// first turn is start->first_turn. Every turn (including failed model
+// calls' raw bodies) goes to `sink`.
 LoopResult RunAgentLoop(const tasks::Task& task,
                         const std::string& system_prompt,
                         models::Client& client, const sandbox::World& world,
-                        const LoopLimits& limits, const TurnSink& sink);
+                        const LoopLimits& limits, const TurnSink& sink,
+                        const LoopStart* start = nullptr);
 
 }  // namespace endstate::evaluator

@@ -41,8 +41,11 @@ AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
   const auto start = Clock::now();
   std::string err;
   if (spec.store) {
-    report.attempt_id = spec.store->BeginAttempt(
-        spec.run_id, spec.model_id, spec.task_id, spec.epoch, &err);
+    report.attempt_id =
+        spec.parent_attempt_id > 0
+            ? spec.store->BeginRetry(spec.parent_attempt_id, &err)
+            : spec.store->BeginAttempt(spec.run_id, spec.model_id, spec.task_id,
+                                       spec.epoch, &err);
     if (report.attempt_id < 0) {
       out.outcome = "error";
       out.termination = "sandbox_error";

@@ -25,6 +25,9 @@ struct AttemptSpec {
   // Where to record; store == nullptr records nothing.
   results::Store* store = nullptr;
   int64_t run_id = -1, model_id = -1, task_id = -1;
+  // > 0: record this attempt as a new try of that attempt
+  // (Store::BeginRetry: same slot, try + 1) instead of a first try.
+  int64_t parent_attempt_id = 0;
 };
 
 struct AttemptReport {

@@ -17,6 +17,11 @@ int Main(int argc, char** argv) {
   app.fallthrough(false);
   std::vector<Command> commands = {AddRunCommand(app), AddReportCommand(app),
                                    AddTasksCommand(app)};
+  for (auto add :
+       {AddShowCommand, AddRunsCommand, AddAttemptsCommand, AddReplayCommand,
+        AddCompareCommand, AddServeReplayCommand}) {
+    commands.push_back(add(app));
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

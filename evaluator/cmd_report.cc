@@ -4,6 +4,8 @@
 
 #include "evaluator/cli.h"
 #include "evaluator/commands.h"
+#include "evaluator/report_output.h"
+#include "results/html_report.h"
 #include "results/report.h"
 #include "results/store.h"
 
@@ -14,6 +16,7 @@ struct ReportOptions {
   std::string db = "endstate.db";
   int64_t run = 0;  // 0 = latest
   std::string format = "table";
+  std::string html;  // also write the HTML report here ("" = no)
 };
 
 int Report(const ReportOptions& o) {
@@ -50,17 +53,15 @@ int Report(const ReportOptions& o) {
               << " not found or has no models\n";
     return kExitUsage;
   }
-  if (o.format == "json") {
-    auto cells = store->TaskMatrix(run, &err);
-    if (!cells) {
+  if (!o.html.empty()) {
+    // Reads through its own connections; the table still goes to stdout.
+    if (!results::WriteHtmlReport(o.db, run, o.html, {}, &err)) {
       std::cerr << "endstate report: " << err << '\n';
       return kExitInfra;
     }
-    std::cout << results::ReportJson(run, *summaries, *cells).dump(2) << '\n';
-  } else {
-    std::cout << "run " << run << '\n' << results::RenderTable(*summaries);
+    std::cerr << "endstate report: wrote " << o.html << '\n';
   }
-  return kExitOk;
+  return PrintReport(o.db, run, o.format, *store, *summaries);
 }
 
 }  // namespace
@@ -71,8 +72,12 @@ Command AddReportCommand(CLI::App& root) {
   app->add_option("--db", o->db, "SQLite database (default ./endstate.db)");
   app->add_option("--run", o->run, "Run id (default: the latest run)")
       ->check(CLI::PositiveNumber);
-  app->add_option("--format", o->format, "table or json (docs/report.md)")
-      ->check(CLI::IsMember({"table", "json"}));
+  app->add_option("--format", o->format,
+                  "table, json, csv, markdown or junit (docs/report.md)")
+      ->check(CLI::IsMember(kReportFormats));
+  app->add_option("--html", o->html,
+                  "Also write a self-contained HTML report to FILE")
+      ->option_text("FILE");
   return {app, [o] { return Report(*o); }};
 }
 

@@ -3,14 +3,18 @@
 // per-model report.
 #include <unistd.h>
 
-#include <atomic>
+#include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <tuple>
 
 #include "evaluator/attempt.h"
 #include "evaluator/cli.h"
 #include "evaluator/commands.h"
 #include "evaluator/progress.h"
+#include "evaluator/resume.h"
+#include "evaluator/run_state.h"
 #include "evaluator/scheduler.h"
 #include "evaluator/suite.h"
 #include "results/report.h"
@@ -31,6 +35,8 @@ struct RunOptions {
   bool keep_worlds = false;
   bool quiet = false;
   std::string worlds_dir;
+  int64_t resume = 0;    // run id to continue; 0 = a new run
+  int retry_errors = 0;  // retries per slot after infrastructure errors
   std::vector<std::string> argv;
 };
 
@@ -49,8 +55,12 @@ std::string FirstProblem(const AttemptReport& r) {
   return "";
 }
 
-int Run(const RunOptions& o) {
-  Config config;
+// A new run: models from flags or config, tasks from the suite, recorded
+// with everything resume needs (evaluator/run_state.h). Returns an exit code
+// (kExitOk when *ctx is ready).
+int PrepareNewRun(const RunOptions& o, std::unique_ptr<results::Store>* store,
+                  RunContext* ctx) {
+  Config& config = ctx->config;
   std::string err;
   if (!o.config_path.empty() && !LoadConfig(o.config_path, &config, &err)) {
     std::cerr << "endstate run: " << err << '\n';
@@ -60,7 +70,7 @@ int Run(const RunOptions& o) {
   if (o.concurrency > 0) config.concurrency = o.concurrency;
   if (o.seed >= 0) config.seed = static_cast<uint64_t>(o.seed);
 
-  std::vector<models::ModelConfig> models;
+  std::vector<models::ModelConfig>& models = ctx->models;
   if (o.models.empty()) {
     models = config.models;
     if (models.empty()) {
@@ -83,98 +93,180 @@ int Run(const RunOptions& o) {
     }
     models.push_back(m);
   }
-  std::vector<tasks::Task> suite;
-  if (!LoadTasks(o.tasks_dir, o.task_ids, &suite, &err)) {
+  if (!LoadTasks(o.tasks_dir, o.task_ids, &ctx->suite, &err)) {
     std::cerr << "endstate run: " << err << '\n';
     return kExitUsage;
   }
 
-  std::unique_ptr<results::Store> store = results::Store::Open(o.db, &err);
-  if (!store) {
+  *store = results::Store::Open(o.db, &err);
+  if (!*store) {
     std::cerr << "endstate run: " << err << '\n';
     return kExitInfra;
   }
   std::string args;
   for (const auto& a : o.argv) args += (args.empty() ? "" : " ") + a;
-  const int64_t run_id = store->BeginRun({.config_json = ConfigJson(config),
-                                          .version = ENDSTATE_VERSION,
-                                          .host = HostName(),
-                                          .args = args,
-                                          .seed = config.seed},
-                                         &err);
-  if (run_id < 0) {
+  RunState state{.tasks_dir = o.tasks_dir.empty()
+                                  ? ""
+                                  : std::filesystem::absolute(o.tasks_dir)
+                                        .lexically_normal()
+                                        .string(),
+                 .models = models,
+                 .config = config};
+  nlohmann::json config_json = nlohmann::json::parse(ConfigJson(config));
+  config_json["resume"] = RunStateJson(state);
+  ctx->run_id = (*store)->BeginRun({.config_json = config_json.dump(),
+                                    .version = ENDSTATE_VERSION,
+                                    .host = HostName(),
+                                    .args = args,
+                                    .seed = config.seed},
+                                   &err);
+  if (ctx->run_id < 0) {
     std::cerr << "endstate run: " << err << '\n';
     return kExitInfra;
   }
-  std::vector<int64_t> model_ids, task_ids;
-  std::vector<int> caps;
   for (const auto& m : models) {
     nlohmann::json labels = m.labels;
-    model_ids.push_back(store->AddModel(run_id,
-                                        {.name = m.name,
-                                         .provider = m.provider,
-                                         .base_url = m.base_url,
-                                         .model = m.model,
-                                         .sampling = m.sampling,
-                                         .labels = labels},
-                                        &err));
-    caps.push_back(m.max_connections);
+    ctx->model_ids.push_back((*store)->AddModel(ctx->run_id,
+                                                {.name = m.name,
+                                                 .provider = m.provider,
+                                                 .base_url = m.base_url,
+                                                 .model = m.model,
+                                                 .sampling = m.sampling,
+                                                 .labels = labels},
+                                                &err));
   }
-  for (const auto& t : suite) {
-    task_ids.push_back(store->AddTask(run_id,
-                                      {.id = t.id,
-                                       .title = t.title,
-                                       .level = t.level,
-                                       .content_hash = t.content_hash},
-                                      &err));
+  for (const auto& t : ctx->suite) {
+    ctx->task_ids.push_back((*store)->AddTask(ctx->run_id,
+                                              {.id = t.id,
+                                               .title = t.title,
+                                               .level = t.level,
+                                               .content_hash = t.content_hash},
+                                              &err));
   }
+  for (const auto& p :
+       MakePlan(models.size(), ctx->suite.size(), config.epochs)) {
+    ctx->work.push_back({.slot = p});
+  }
+  if (!o.quiet) {
+    std::cerr << "endstate: run " << ctx->run_id << ": " << models.size()
+              << " model(s) x " << ctx->suite.size() << " task(s) x "
+              << config.epochs << " epoch(s) = " << ctx->work.size()
+              << " attempts, concurrency " << config.concurrency << ", db "
+              << o.db << '\n';
+  }
+  return kExitOk;
+}
+
+int PrepareResumedRun(const RunOptions& o,
+                      std::unique_ptr<results::Store>* store, RunContext* ctx) {
+  std::string err;
+  *store = results::Store::Open(o.db, &err);
+  if (!*store) {
+    std::cerr << "endstate run: " << err << '\n';
+    return kExitInfra;
+  }
+  ResumePlan plan;
+  if (!PrepareResume(**store,
+                     {.run_id = o.resume,
+                      .config_path = o.config_path,
+                      .tasks_dir = o.tasks_dir,
+                      .concurrency = o.concurrency,
+                      .retry_errors = o.retry_errors},
+                     ctx, &plan, &err)) {
+    std::cerr << "endstate run: --resume " << o.resume << ": " << err << '\n';
+    return kExitUsage;
+  }
+  if (!o.quiet) {
+    std::cerr << "endstate: resuming run " << ctx->run_id << ": "
+              << plan.kept + plan.interrupted + plan.retried + plan.missing
+              << " slot(s): " << plan.kept << " kept, " << plan.interrupted
+              << " interrupted, " << plan.retried << " error(s) to retry, "
+              << plan.missing << " not started; " << ctx->work.size()
+              << " attempt(s) to run, concurrency " << ctx->config.concurrency
+              << ", db " << o.db << '\n';
+  }
+  return kExitOk;
+}
+
+int Run(const RunOptions& o) {
+  RunContext ctx;
+  std::unique_ptr<results::Store> store;
+  int code = o.resume > 0 ? PrepareResumedRun(o, &store, &ctx)
+                          : PrepareNewRun(o, &store, &ctx);
+  if (code != kExitOk) return code;
+  const Config& config = ctx.config;
+  std::string err;
 
   sandbox::WorldOptions world_options;
   world_options.keep = o.keep_worlds;
   world_options.shell = config.shell;
   if (!o.worlds_dir.empty()) world_options.base = o.worlds_dir;
 
-  const auto plan = MakePlan(models.size(), suite.size(), config.epochs);
-  if (!o.quiet) {
-    std::cerr << "endstate: run " << run_id << ": " << models.size()
-              << " model(s) x " << suite.size() << " task(s) x "
-              << config.epochs << " epoch(s) = " << plan.size()
-              << " attempts, concurrency " << config.concurrency << ", db "
-              << o.db << '\n';
+  std::vector<PlannedAttempt> plan;
+  std::map<std::tuple<size_t, size_t, int>, const SlotWork*> by_slot;
+  for (const SlotWork& w : ctx.work) {
+    plan.push_back(w.slot);
+    by_slot[{w.slot.model, w.slot.task, w.slot.epoch}] = &w;
   }
+  std::vector<int> caps;
+  for (const auto& m : ctx.models) caps.push_back(m.max_connections);
   Progress progress(plan.size(), o.quiet);
-  std::atomic<int> errors{0};
+  for (const PlannedAttempt& p : plan) {
+    progress.Expect(ctx.models[p.model].name, 1);
+  }
+  progress.Start();
   RunScheduled(plan, config.concurrency, caps, [&](const PlannedAttempt& p) {
-    AttemptSpec spec{.task = &suite[p.task],
-                     .model = &models[p.model],
+    const SlotWork& w = *by_slot.at({p.model, p.task, p.epoch});
+    const models::ModelConfig& model = ctx.models[p.model];
+    const tasks::Task& task = ctx.suite[p.task];
+    AttemptSpec spec{.task = &task,
+                     .model = &model,
                      .epoch = p.epoch,
                      .seed = config.seed,
                      .store = store.get(),
-                     .run_id = run_id,
-                     .model_id = model_ids[p.model],
-                     .task_id = task_ids[p.task]};
+                     .run_id = ctx.run_id,
+                     .model_id = ctx.model_ids[p.model],
+                     .task_id = ctx.task_ids[p.task],
+                     .parent_attempt_id = w.parent_attempt_id};
     AttemptReport r = RunAttempt(spec, config, world_options);
-    if (r.outcome.outcome == "error") ++errors;
+    int error_tries = w.error_tries;
+    while (r.outcome.outcome == "error" && r.attempt_id > 0 &&
+           ShouldRetry(++error_tries, o.retry_errors)) {
+      if (!o.quiet) {
+        std::string line = "endstate: " + model.name + " " + task.id + " #" +
+                           std::to_string(p.epoch) + ": error (" +
+                           r.outcome.error + "), retry " +
+                           std::to_string(error_tries) + " of " +
+                           std::to_string(o.retry_errors) + "\n";
+        std::cerr << line;
+      }
+      spec.parent_attempt_id = r.attempt_id;
+      r = RunAttempt(spec, config, world_options);
+    }
     std::string detail = r.outcome.outcome == "passed" ? "" : FirstProblem(r);
     if (!r.world_dir.empty()) detail += " [world kept: " + r.world_dir + "]";
-    progress.Done(models[p.model].name, suite[p.task].id, p.epoch,
-                  r.outcome.outcome, detail, r.outcome.wall_ms);
+    progress.Done(model.name, task.id, p.epoch, r.outcome.outcome, detail,
+                  r.outcome.wall_ms);
   });
-  store->FinishRun(run_id, &err);
+  store->FinishRun(ctx.run_id, &err);
 
-  auto summaries = store->Summarize(run_id, &err);
+  auto summaries = store->Summarize(ctx.run_id, &err);
   if (!summaries) {
     std::cerr << "endstate run: " << err << '\n';
     return kExitInfra;
   }
   std::cout << results::RenderTable(*summaries);
   if (!o.quiet) {
-    std::cerr << "endstate: run " << run_id << " recorded in " << o.db
-              << " (endstate report --db " << o.db << " --run " << run_id
+    std::cerr << "endstate: run " << ctx.run_id << " recorded in " << o.db
+              << " (endstate report --db " << o.db << " --run " << ctx.run_id
               << ")\n";
   }
+  // Only the latest try of each slot counts: a retried error that then
+  // passed is not an error of the run.
+  int errors = 0;
+  for (const auto& s : *summaries) errors += s.errored;
   if (errors > 0) {
-    std::cerr << "endstate: " << errors.load()
+    std::cerr << "endstate: " << errors
               << " attempt(s) ended in infrastructure error\n";
     return kExitInfra;
   }
@@ -213,6 +305,19 @@ Command AddRunCommand(CLI::App& root) {
       "--worlds-dir", o->worlds_dir,
       "Where worlds are created (default /var/tmp/endstate-worlds)");
   app->add_flag("-q,--quiet", o->quiet, "No progress lines");
+  CLI::Option* resume = app->add_option(
+      "--resume", o->resume,
+      "Continue run RUN_ID of --db: keep finished attempts, run the "
+      "missing and interrupted ones (docs/cli.md)");
+  resume->check(CLI::PositiveNumber)->type_name("RUN_ID");
+  for (const char* name : {"--model", "--task", "--epochs", "--seed"}) {
+    resume->excludes(app->get_option(name));
+  }
+  app->add_option("--retry-errors", o->retry_errors,
+                  "Retry an attempt that ended in infrastructure error up to "
+                  "N times (default 0)")
+      ->check(CLI::NonNegativeNumber)
+      ->type_name("N");
   return {app, [o, app] {
             o->argv = {"endstate", "run"};
             for (const auto* opt : app->get_options()) {

@@ -16,5 +16,11 @@ struct Command {
 Command AddRunCommand(CLI::App& root);
 Command AddReportCommand(CLI::App& root);
 Command AddTasksCommand(CLI::App& root);
+Command AddShowCommand(CLI::App& root);         // cmd_show.cc
+Command AddRunsCommand(CLI::App& root);         // cmd_runs.cc
+Command AddAttemptsCommand(CLI::App& root);     // cmd_runs.cc
+Command AddReplayCommand(CLI::App& root);       // cmd_replay.cc
+Command AddCompareCommand(CLI::App& root);      // cmd_compare.cc
+Command AddServeReplayCommand(CLI::App& root);  // cmd_serve_replay.cc
 
 }  // namespace endstate::evaluator

@@ -8,19 +8,19 @@
 namespace endstate::models {
 
 struct ToolCall {
-  std::string id;  // as sent by the server, or synthesized "call_N"
-  std::string name;
-  std::string arguments;  // raw text exactly as received (object
-                          // arguments are serialized with dump())
+  std::string id{};  // as sent by the server, or synthesized "call_N"
+  std::string name{};
+  std::string arguments{};  // raw text exactly as received (object
+                            // arguments are serialized with dump())
 };
 
 struct Message {
-  std::string role;  // "system" | "user" | "assistant" | "tool"
-  std::string content;
-  std::string reasoning;             // assistant only; never parsed
-  std::vector<ToolCall> tool_calls;  // assistant only
-  std::string tool_call_id;          // tool only
-  std::string name;                  // tool only: the tool's name
+  std::string role{};  // "system" | "user" | "assistant" | "tool"
+  std::string content{};
+  std::string reasoning{};             // assistant only; never parsed
+  std::vector<ToolCall> tool_calls{};  // assistant only
+  std::string tool_call_id{};          // tool only
+  std::string name{};                  // tool only: the tool's name
 };
 
 struct Usage {

@@ -7,6 +7,10 @@ namespace {
 
 constexpr size_t kMaxSqlInError = 500;
 constexpr int kBusyTimeoutMs = 10'000;
+// Page cache per connection, as PRAGMA cache_size (negative = KiB): 32 MiB,
+// allocated only as used. With SQLite's default (2 MiB) a report on a
+// million turns re-reads index pages through syscalls (docs/performance.md).
+constexpr char kCacheSizePragma[] = "PRAGMA cache_size=-32768;";
 
 std::string Cut(std::string_view sql) {
   if (sql.size() <= kMaxSqlInError) return std::string(sql);
@@ -57,8 +61,29 @@ std::optional<Db> Db::Open(const std::string& path, std::string* err) {
   if (*mode != "wal" && *mode != "memory") {
     return fail("journal_mode=WAL not supported here (got '" + *mode + "')");
   }
-  if (!db.Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", &why)) {
+  if (!db.Exec(
+          std::string("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; ") +
+              kCacheSizePragma,
+          &why)) {
     return fail(why);
+  }
+  return db;
+}
+
+std::optional<Db> Db::OpenReadOnly(const std::string& path, std::string* err) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+  Db db(raw);
+  if (rc != SQLITE_OK) {
+    SetErr(err, "cannot open " + path + ": " +
+                    (raw ? sqlite3_errmsg(raw) : "out of memory"));
+    return std::nullopt;
+  }
+  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+  std::string why;
+  if (!db.Exec(kCacheSizePragma, &why)) {
+    SetErr(err, "cannot open " + path + ": " + why);
+    return std::nullopt;
   }
   return db;
 }

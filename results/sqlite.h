@@ -36,9 +36,18 @@ class Db {
  public:
   // Opens (creating if missing) the database file at `path` and applies the
   // connection settings every endstate connection uses: journal_mode=WAL,
-  // synchronous=NORMAL, busy_timeout=10000 ms, foreign_keys=ON. Returns
+  // synchronous=NORMAL, busy_timeout=10000 ms, foreign_keys=ON,
+  // cache_size=-32768 (32 MiB, allocated as used). Returns
   // nullopt and sets *err to "cannot open <path>: <reason>" on failure.
   static std::optional<Db> Open(const std::string& path, std::string* err);
+
+  // Opens an existing database file read-only (SQLITE_OPEN_READONLY, never
+  // created, never migrated) with busy_timeout=10000 ms and the same
+  // cache_size: for readers such as
+  // results/transcript.h that must not contend with a writing run. Returns
+  // nullopt and sets *err to "cannot open <path>: <reason>".
+  static std::optional<Db> OpenReadOnly(const std::string& path,
+                                        std::string* err);
 
   sqlite3* get() const { return db_.get(); }
 

@@ -10,6 +10,14 @@ namespace {
 
 constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
+// A run's attempts with `latest` = 1 for the newest try of each (model, task,
+// epoch) slot: only those count in summaries (earlier tries stay visible).
+constexpr const char* kRunAttempts =
+    "(SELECT a.*, a.id = (SELECT max(b.id) FROM attempts b WHERE "
+    "b.run_id = a.run_id AND b.model_id = a.model_id AND b.task_id = "
+    "a.task_id AND b.epoch = a.epoch) AS latest FROM attempts a WHERE "
+    "a.run_id = :run)";
+
 // "not reported" (-1) is stored as NULL so that SQL aggregates skip it.
 SqlValue OrNull(int64_t v) { return v < 0 ? SqlValue(nullptr) : SqlValue(v); }
 SqlValue OrNull(double v) { return v < 0 ? SqlValue(nullptr) : SqlValue(v); }
@@ -20,6 +28,7 @@ class SqliteStore final : public Store {
 
   bool Prepare(std::string* err) {
     std::string now = kNow;
+    std::string run_attempts = kRunAttempts;
     struct {
       Stmt* stmt;
       std::string sql;
@@ -73,30 +82,35 @@ class SqliteStore final : public Store {
         {&list_models_,
          "SELECT id, name FROM models WHERE run_id = :run ORDER BY id"},
         {&attempt_stats_,
-         "SELECT model_id, count(*), "
-         "total(status = 'finished' AND outcome = 'passed'), "
-         "total(status = 'finished' AND outcome = 'failed'), "
-         "total(status = 'finished' AND outcome = 'error'), "
-         "total(status = 'running'), "
-         "avg(CASE WHEN status = 'finished' THEN turns END), "
-         "coalesce(sum(CASE WHEN status = 'finished' THEN prompt_tokens "
-         "END), 0), "
-         "coalesce(sum(CASE WHEN status = 'finished' THEN completion_tokens "
-         "END), 0) "
-         "FROM attempts WHERE run_id = :run GROUP BY model_id"},
+         "SELECT model_id, total(latest), "
+         "total(latest AND status = 'finished' AND outcome = 'passed'), "
+         "total(latest AND status = 'finished' AND outcome = 'failed'), "
+         "total(latest AND status = 'finished' AND outcome = 'error'), "
+         "total(latest AND status = 'running'), "
+         "avg(CASE WHEN latest AND status = 'finished' THEN turns END), "
+         "coalesce(sum(CASE WHEN latest AND status = 'finished' THEN "
+         "prompt_tokens END), 0), "
+         "coalesce(sum(CASE WHEN latest AND status = 'finished' THEN "
+         "completion_tokens END), 0), "
+         "total(NOT latest) FROM " +
+             run_attempts + " GROUP BY model_id"},
         {&tool_call_stats_,
          "SELECT a.model_id, c.error_kind, count(*) FROM tool_calls c "
          "JOIN turns t ON c.turn_id = t.id "
-         "JOIN attempts a ON t.attempt_id = a.id "
-         "WHERE a.run_id = :run GROUP BY a.model_id, c.error_kind"},
+         "JOIN " +
+             run_attempts +
+             " a ON t.attempt_id = a.id "
+             "WHERE a.latest GROUP BY a.model_id, c.error_kind"},
         {&task_matrix_,
          "SELECT t.task_id, m.name, "
          "total(a.status = 'finished' AND a.outcome = 'passed'), "
          "total(a.status = 'finished' AND a.outcome = 'failed'), "
          "total(a.status = 'finished' AND a.outcome = 'error') "
-         "FROM attempts a JOIN tasks t ON a.task_id = t.id "
-         "JOIN models m ON a.model_id = m.id WHERE a.run_id = :run "
-         "GROUP BY a.task_id, a.model_id ORDER BY t.id, m.id"},
+         "FROM " +
+             run_attempts +
+             " a JOIN tasks t ON a.task_id = t.id "
+             "JOIN models m ON a.model_id = m.id WHERE a.latest "
+             "GROUP BY a.task_id, a.model_id ORDER BY t.id, m.id"},
         {&count_turns_,
          "SELECT count(*) FROM turns WHERE attempt_id = :attempt"},
         {&insert_retry_,
@@ -105,9 +119,26 @@ class SqliteStore final : public Store {
          "id, try + 1 FROM attempts WHERE id = :parent"},
         {&list_attempts_,
          "SELECT a.id, m.name, t.task_id, a.epoch, a.try, a.status, "
-         "a.outcome FROM attempts a JOIN models m ON a.model_id = m.id "
+         "a.outcome, a.termination, a.parent_attempt_id FROM attempts a JOIN "
+         "models m ON a.model_id = m.id "
          "JOIN tasks t ON a.task_id = t.id WHERE a.run_id = :run "
          "ORDER BY a.id"},
+        {&get_run_,
+         "SELECT id, version, host, args, seed, config_json, status, "
+         "started_at, finished_at FROM runs WHERE id = :id"},
+        {&list_run_models_,
+         "SELECT id, name, provider, base_url, model, sampling_json, "
+         "labels_json FROM models WHERE run_id = :run ORDER BY id"},
+        {&list_run_tasks_,
+         "SELECT id, task_id, title, level, content_hash FROM tasks WHERE "
+         "run_id = :run ORDER BY id"},
+        {&abandon_attempt_,
+         "UPDATE attempts SET status = 'finished', outcome = 'error', "
+         "termination = 'interrupted', error = :reason, finished_at = " +
+             now + " WHERE id = :id AND status = 'running'"},
+        {&reopen_run_,
+         "UPDATE runs SET status = 'running', finished_at = NULL WHERE id = "
+         ":id"},
         {&insert_probe_,
          "INSERT INTO probes (run_id, model_id, kind, settings_json, "
          "measurements_json) VALUES (:run, :model, :kind, :settings, "
@@ -336,10 +367,107 @@ class SqliteStore final : public Store {
                      .epoch = static_cast<int>(s.Int(3)),
                      .try_number = static_cast<int>(s.Int(4)),
                      .status = s.Text(5),
-                     .outcome = s.Text(6)});
+                     .outcome = s.Text(6),
+                     .termination = s.Text(7),
+                     .parent_attempt_id = s.Int(8)});
     }
     if (r == Stmt::StepResult::kError) return std::nullopt;
     return out;
+  }
+
+  std::optional<RunRow> GetRun(int64_t run_id, std::string* err) override {
+    std::lock_guard lock(mu_);
+    Stmt& s = get_run_;
+    ScopedReset reset(s);
+    if (!s.Bind(":id", run_id, err)) return std::nullopt;
+    switch (s.Step(err)) {
+      case Stmt::StepResult::kRow:
+        return RunRow{.id = s.Int(0),
+                      .info = {.config_json = s.Text(5),
+                               .version = s.Text(1),
+                               .host = s.Text(2),
+                               .args = s.Text(3),
+                               .seed = static_cast<uint64_t>(s.Int(4))},
+                      .status = s.Text(6),
+                      .started_at = s.Text(7),
+                      .finished_at = s.IsNull(8) ? "" : s.Text(8)};
+      case Stmt::StepResult::kDone:
+        if (err) *err = "no run with id " + std::to_string(run_id);
+        return std::nullopt;
+      case Stmt::StepResult::kError:
+        return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::vector<ModelRow>> ListModels(int64_t run_id,
+                                                  std::string* err) override {
+    std::lock_guard lock(mu_);
+    std::vector<ModelRow> out;
+    Stmt& s = list_run_models_;
+    ScopedReset reset(s);
+    if (!s.Bind(":run", run_id, err)) return std::nullopt;
+    Stmt::StepResult r;
+    while ((r = s.Step(err)) == Stmt::StepResult::kRow) {
+      auto sampling = nlohmann::json::parse(s.Text(5), nullptr, false);
+      auto labels = nlohmann::json::parse(s.Text(6), nullptr, false);
+      out.push_back(
+          {.id = s.Int(0),
+           .info = {.name = s.Text(1),
+                    .provider = s.Text(2),
+                    .base_url = s.Text(3),
+                    .model = s.Text(4),
+                    .sampling = sampling.is_discarded()
+                                    ? nlohmann::json::object()
+                                    : sampling,
+                    .labels = labels.is_discarded() ? nlohmann::json::object()
+                                                    : labels}});
+    }
+    if (r == Stmt::StepResult::kError) return std::nullopt;
+    return out;
+  }
+
+  std::optional<std::vector<TaskRow>> ListTasks(int64_t run_id,
+                                                std::string* err) override {
+    std::lock_guard lock(mu_);
+    std::vector<TaskRow> out;
+    Stmt& s = list_run_tasks_;
+    ScopedReset reset(s);
+    if (!s.Bind(":run", run_id, err)) return std::nullopt;
+    Stmt::StepResult r;
+    while ((r = s.Step(err)) == Stmt::StepResult::kRow) {
+      out.push_back({.id = s.Int(0),
+                     .info = {.id = s.Text(1),
+                              .title = s.Text(2),
+                              .level = s.Text(3),
+                              .content_hash = s.Text(4)}});
+    }
+    if (r == Stmt::StepResult::kError) return std::nullopt;
+    return out;
+  }
+
+  bool AbandonAttempt(int64_t attempt_id, const std::string& reason,
+                      std::string* err) override {
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::Begin(db_, err);
+    if (!tx) return false;
+    ScopedReset reset(abandon_attempt_);
+    if (!abandon_attempt_.Bind({{":id", attempt_id}, {":reason", reason}},
+                               err) ||
+        !abandon_attempt_.Run(err)) {
+      return false;
+    }
+    if (sqlite3_changes(db_.get()) != 1) {
+      if (err)
+        *err = "attempt " + std::to_string(attempt_id) + " is not running";
+      return false;
+    }
+    return tx->Commit(err);
+  }
+
+  bool ReopenRun(int64_t run_id, std::string* err) override {
+    std::lock_guard lock(mu_);
+    return UpdateOne(reopen_run_, {{":id", run_id}}, "run", run_id, err);
   }
 
   int64_t RecordProbe(int64_t run_id, int64_t model_id, const std::string& kind,
@@ -413,7 +541,8 @@ class SqliteStore final : public Store {
       select_task_, insert_attempt_, insert_turn_, insert_tool_call_,
       delete_checks_, insert_check_, finish_attempt_, latest_run_, list_models_,
       attempt_stats_, tool_call_stats_, task_matrix_, count_turns_,
-      insert_retry_, list_attempts_, insert_probe_;
+      insert_retry_, list_attempts_, insert_probe_, get_run_, list_run_models_,
+      list_run_tasks_, abandon_attempt_, reopen_run_;
 };
 
 std::optional<std::vector<ModelSummary>> SqliteStore::Summarize(
@@ -452,6 +581,7 @@ std::optional<std::vector<ModelSummary>> SqliteStore::Summarize(
       s->mean_turns = attempt_stats_.Real(6);  // NULL (none finished) -> 0
       s->prompt_tokens = attempt_stats_.Int(7);
       s->completion_tokens = attempt_stats_.Int(8);
+      s->earlier_tries = static_cast<int>(attempt_stats_.Int(9));
       int graded = s->passed + s->failed;  // errors are not the model's fault
       s->completion_rate =
           graded == 0 ? 0 : static_cast<double>(s->passed) / graded;

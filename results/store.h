@@ -83,6 +83,9 @@ struct ModelSummary {
   int64_t prompt_tokens = 0, completion_tokens = 0;
   std::map<std::string, int> tool_call_errors{};  // kind -> count
   int tool_calls = 0;
+  // Tries superseded by a later try of the same slot (retried errors,
+  // attempts interrupted and re-run by resume); not in any count above.
+  int earlier_tries = 0;
 };
 
 class Store {
@@ -116,7 +119,10 @@ class Store {
   // The newest run id, or nullopt when the database holds none.
   virtual std::optional<int64_t> LatestRun(std::string* err) = 0;
   // Per-model summaries of one run, ordered by model insertion. An unknown
-  // run yields an empty vector (not an error).
+  // run yields an empty vector (not an error). Only the latest try of each
+  // (model, task, epoch) slot counts (highest attempt id): earlier tries
+  // (errors that were retried, attempts abandoned by resume) are counted in
+  // ModelSummary::earlier_tries only. TaskMatrix counts the same way.
   virtual std::optional<std::vector<ModelSummary>> Summarize(
       int64_t run_id, std::string* err) = 0;
   // Per task x model: passed / failed / errored counts of finished attempts,
@@ -145,13 +151,49 @@ class Store {
     int64_t id = 0;
     std::string model{}, task{};  // models.name, tasks.task_id
     int epoch = 0;
-    int try_number = 1;     // 1 = first try
-    std::string status{};   // running | finished
-    std::string outcome{};  // passed | failed | error; "" while running
+    int try_number = 1;             // 1 = first try
+    std::string status{};           // running | finished
+    std::string outcome{};          // passed | failed | error; "" while running
+    std::string termination{};      // "" while running; "interrupted" when
+                                    // abandoned by resume (AbandonAttempt)
+    int64_t parent_attempt_id = 0;  // 0 = first try
   };
   // Ordered by attempt id. An unknown run yields an empty vector.
   virtual std::optional<std::vector<AttemptRow>> ListAttempts(
       int64_t run_id, std::string* err) = 0;
+
+  // --- Resume (evaluator/cmd_run.cc, docs/cli.md "Resuming a run") ---
+
+  struct RunRow {
+    int64_t id = 0;
+    RunInfo info{};
+    std::string status{};                     // running | finished
+    std::string started_at{}, finished_at{};  // finished_at "" while running
+  };
+  // One run, or nullopt and *err = "no run with id 7".
+  virtual std::optional<RunRow> GetRun(int64_t run_id, std::string* err) = 0;
+  // The models and tasks rows of a run, ordered by insertion (row id).
+  struct ModelRow {
+    int64_t id = 0;
+    ModelInfo info{};
+  };
+  struct TaskRow {
+    int64_t id = 0;
+    TaskInfo info{};
+  };
+  virtual std::optional<std::vector<ModelRow>> ListModels(int64_t run_id,
+                                                          std::string* err) = 0;
+  virtual std::optional<std::vector<TaskRow>> ListTasks(int64_t run_id,
+                                                        std::string* err) = 0;
+  // Marks an attempt left "running" by a killed run as abandoned: status
+  // finished, outcome error, termination "interrupted", error `reason`.
+  // Its turns stay as recorded. Fails ("attempt 5 is not running") when the
+  // attempt is unknown or already finished.
+  virtual bool AbandonAttempt(int64_t attempt_id, const std::string& reason,
+                              std::string* err) = 0;
+  // Sets a finished run back to "running" (finished_at NULL) while it is
+  // resumed; FinishRun closes it again.
+  virtual bool ReopenRun(int64_t run_id, std::string* err) = 0;
 
   // Stores one probe measurement (speed, tool-call reliability); `model_id`
   // may be -1 for a run-wide probe. Returns the row id, or -1 and sets *err.

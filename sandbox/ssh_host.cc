@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,11 +36,14 @@ constexpr auto kStartTimeout = std::chrono::seconds(5);
 constexpr int kStartAttempts = 3;  // a port taken between probe and bind
 
 // Puts sshd in a process group of its own, so the destructor can signal it
-// as a whole (Boost.Process v2 has no option for it).
+// as a whole (Boost.Process v2 has no option for it), and has the kernel
+// kill it when the thread that started it dies, so a run killed with
+// SIGKILL leaves no listener behind. (The death signal follows the forking
+// thread; worlds never outlive the thread that created them.)
 struct NewProcessGroup {
   template <class Launcher, class Path, class Argv>
   boost::system::error_code on_exec_setup(Launcher&, const Path&, Argv&) {
-    if (::setpgid(0, 0) != 0) {
+    if (::setpgid(0, 0) != 0 || ::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
       return {errno, boost::system::system_category()};
     }
     return {};

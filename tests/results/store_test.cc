@@ -114,7 +114,7 @@ TEST_F(StoreTest, NewerSchemaIsRefused) {
   EXPECT_FALSE(Store::Open(path_, &err_));
   EXPECT_EQ("cannot open " + path_ +
                 ": database schema version 9 is newer than this endstate "
-                "supports (1)",
+                "supports (2)",
             err_);
 }
 

@@ -186,15 +186,18 @@ TEST_F(SshHostTest, DestroyingTheHostKillsItsSessions) {
   host_.reset();
   t.join();
   // SIGKILL is delivered asynchronously: give the dying tree a moment.
-  while (Clock::now() - start < std::chrono::seconds(3) &&
-         AllCommandLines().find("sleep 31.4159") != std::string::npos) {
+  const std::string sshd_line = "sshd -D -e -f " + (dir_ / "state").string();
+  auto alive = [&] {
+    const std::string all = AllCommandLines();
+    return all.find("sleep 31.4159") != std::string::npos ||
+           all.find(sshd_line) != std::string::npos;
+  };
+  while (Clock::now() - start < std::chrono::seconds(3) && alive()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(3));
   EXPECT_EQ(std::string::npos, AllCommandLines().find("sleep 31.4159"));
-  EXPECT_EQ(
-      std::string::npos,
-      AllCommandLines().find("sshd -D -e -f " + (dir_ / "state").string()));
+  EXPECT_EQ(std::string::npos, AllCommandLines().find(sshd_line));
   session_.reset();
   // Nothing listens any more.
   SshTarget gone;

@@ -1,0 +1,394 @@
+// `endstate replay ATTEMPT_ID`: rebuild a recorded attempt's end state
+// without the model and check that its verdict reproduces; or, with
+// --from-turn K --model SPEC, continue the recorded conversation from turn K
+// with another model as a new attempt. Semantics: docs/replay.md.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "evaluator/agent_loop.h"
+#include "evaluator/cli.h"
+#include "evaluator/commands.h"
+#include "evaluator/config.h"
+#include "evaluator/replay.h"
+#include "evaluator/suite.h"
+#include "evaluator/transcript_view.h"
+#include "graders/grader.h"
+#include "models/factory.h"
+#include "results/browse.h"
+#include "results/store.h"
+#include "results/transcript.h"
+
+namespace endstate::evaluator {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr char kWho[] = "endstate replay: ";
+
+struct ReplayOptions {
+  int64_t attempt = 0;
+  std::string db = "endstate.db";
+  std::string tasks_dir;
+  std::string config_path;
+  int from_turn = -1;  // -1 = plain replay
+  std::string model;
+  int64_t seed = 0;
+  bool keep_world = false;
+  std::string worlds_dir;
+  std::vector<std::string> argv;
+};
+
+std::string HostName() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "";
+  return buf;
+}
+
+double MsSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
+
+// As RunAttempt: the task's limits, capped by the config.
+LoopLimits Limits(const tasks::Task& task, const Config& config) {
+  LoopLimits l{.max_turns = task.limits.max_turns,
+               .max_tokens = task.limits.max_tokens,
+               .timeout = task.limits.timeout};
+  if (config.limits.max_turns)
+    l.max_turns = std::min(l.max_turns, *config.limits.max_turns);
+  if (config.limits.max_tokens)
+    l.max_tokens = std::min(l.max_tokens, *config.limits.max_tokens);
+  if (config.limits.timeout_s) {
+    l.timeout = std::min<std::chrono::milliseconds>(
+        l.timeout, std::chrono::seconds(*config.limits.timeout_s));
+  }
+  return l;
+}
+
+std::vector<results::CheckRecord> CheckRecords(const tasks::Task& task,
+                                               const graders::Grade& grade) {
+  std::vector<results::CheckRecord> out;
+  for (size_t i = 0; i < grade.checks.size(); ++i) {
+    const auto& c = grade.checks[i];
+    out.push_back({.index = static_cast<int>(i),
+                   .kind = c.kind,
+                   .spec_json = i < task.checks.size()
+                                    ? task.checks[i].spec.dump()
+                                    : "{}",
+                   .verdict = graders::VerdictName(c.verdict),
+                   .detail = c.detail,
+                   .duration_ms = c.duration_ms});
+  }
+  return out;
+}
+
+std::string PrintChecks(const std::vector<results::CheckRecord>& checks,
+                        bool color) {
+  int passed = 0;
+  for (const auto& c : checks) passed += c.verdict == "passed";
+  std::string out = "checks: " + std::to_string(passed) + " of " +
+                    std::to_string(checks.size()) + " passed\n";
+  for (const auto& c : checks) out += RenderCheck(c, color);
+  return out;
+}
+
+std::string ReexecutionSummary(const ReexecutionReport& r) {
+  std::string out = "tool results: ";
+  if (r.differing == 0) {
+    out += std::to_string(r.executed) + " of " + std::to_string(r.executed) +
+           " re-executed calls match the record";
+  } else {
+    out += std::to_string(r.differing) + " of " + std::to_string(r.executed) +
+           " re-executed calls differ from the record";
+  }
+  if (r.skipped > 0) {
+    out += " (" + std::to_string(r.skipped) +
+           " leaked-markup call(s) never ran, not re-executed)";
+  }
+  out += "\n";
+  if (r.first) {
+    const Divergence& d = *r.first;
+    out += "first divergence: turn " + std::to_string(d.turn) + ", call " +
+           std::to_string(d.call) + " (" + d.tool + "), at byte " +
+           std::to_string(d.offset) + ":\n" + RenderDivergence(d);
+  }
+  return out;
+}
+
+// Plain replay: re-execute everything, re-grade, compare the verdict.
+int ReplayVerdict(const results::Transcript& t, const tasks::Task& task,
+                  const sandbox::World& world, bool color) {
+  ReexecutionReport r = ReexecuteToolCalls(t, task, world);
+  graders::Grade grade = graders::GradeWorld(task, world);
+  auto checks = CheckRecords(task, grade);
+  std::cout << ReexecutionSummary(r) << PrintChecks(checks, color);
+  for (size_t i = 0; i < checks.size() && i < t.checks.size(); ++i) {
+    if (checks[i].verdict != t.checks[i].verdict) {
+      std::cout << "check " << i << " (" << checks[i].kind << "): recorded "
+                << t.checks[i].verdict << ", now " << checks[i].verdict << '\n';
+    }
+  }
+  const std::string verdict = graders::VerdictName(grade.overall);
+  const bool same = verdict == t.attempt.outcome;
+  std::cout << "verdict: " << verdict << " (recorded: "
+            << (t.attempt.outcome.empty() ? "none" : t.attempt.outcome)
+            << "): " << (same ? "reproduced" : "NOT reproduced") << '\n';
+  return same ? kExitOk : kExitCheckFailed;
+}
+
+// --from-turn K: continue the conversation with another model as a new
+// attempt of a new run, linked to the replayed attempt.
+int ContinueFromTurn(const ReplayOptions& o, const Config& config,
+                     const models::ModelConfig& model,
+                     const results::Transcript& t, const tasks::Task& task,
+                     const sandbox::World& world, bool color) {
+  const auto start = Clock::now();
+  const int k = o.from_turn;
+  ReexecutionReport r = ReexecuteToolCalls(t, task, world, k);
+  if (k == 0) {
+    std::cout << "fresh world: no turn before turn 0 to replay\n";
+  } else {
+    std::cout << "rebuilt the world from turns 0.." << k - 1 << '\n'
+              << ReexecutionSummary(r);
+  }
+
+  std::string err;
+  auto store = results::Store::Open(o.db, &err);
+  if (!store) {
+    std::cerr << kWho << err << '\n';
+    return kExitInfra;
+  }
+  std::string args;
+  for (const auto& a : o.argv) args += (args.empty() ? "" : " ") + a;
+  const int64_t run_id =
+      store->BeginRun({.config_json = ConfigJson(config),
+                       .version = ENDSTATE_VERSION,
+                       .host = HostName(),
+                       .args = args,
+                       .seed = static_cast<uint64_t>(o.seed)},
+                      &err);
+  const int64_t model_id =
+      run_id < 0 ? -1
+                 : store->AddModel(run_id,
+                                   {.name = model.name,
+                                    .provider = model.provider,
+                                    .base_url = model.base_url,
+                                    .model = model.model,
+                                    .sampling = model.sampling,
+                                    .labels = nlohmann::json(model.labels)},
+                                   &err);
+  const int64_t task_id =
+      model_id < 0 ? -1
+                   : store->AddTask(run_id,
+                                    {.id = task.id,
+                                     .title = task.title,
+                                     .level = task.level,
+                                     .content_hash = task.content_hash},
+                                    &err);
+  const int64_t attempt_id =
+      task_id < 0 ? -1
+                  : store->BeginAttempt(run_id, model_id, task_id,
+                                        t.attempt.epoch, &err);
+  if (attempt_id < 0 ||
+      !results::SetParentAttempt(o.db, attempt_id, t.attempt.id, &err)) {
+    std::cerr << kWho << "cannot record the new attempt: " << err << '\n';
+    return kExitInfra;
+  }
+
+  results::AttemptOutcome out;
+  // The recorded turns before K are the new attempt's history: copy them so
+  // that it reads (show) and replays on its own.
+  for (const auto& turn : t.turns) {
+    if (turn.index >= k) break;
+    if (!store->RecordTurn(attempt_id, turn, &err)) {
+      std::cerr << kWho << "cannot record turn " << turn.index << ": " << err
+                << '\n';
+      return kExitInfra;
+    }
+    if (turn.prompt_tokens > 0) out.prompt_tokens += turn.prompt_tokens;
+    if (turn.completion_tokens > 0)
+      out.completion_tokens += turn.completion_tokens;
+  }
+
+  std::unique_ptr<models::Client> client = models::MakeClient(
+      model, task,
+      {.run_seed = static_cast<uint64_t>(o.seed), .epoch = t.attempt.epoch},
+      &err);
+  LoopResult loop;
+  if (!client) {
+    loop.termination = "model_error";
+    loop.error = err;
+    loop.turns = k;
+  } else {
+    std::cout << "continuing from turn " << k << " with " << model.name << '\n';
+    LoopStart from{.messages = RecordedHistory(t, k, config.system_prompt,
+                                               task.instruction),
+                   .first_turn = k};
+    TurnSink sink = [&](const results::TurnRecord& turn) {
+      std::string terr;
+      return store->RecordTurn(attempt_id, turn, &terr);
+    };
+    loop = RunAgentLoop(task, config.system_prompt, *client, world,
+                        Limits(task, config), sink, &from);
+  }
+  out.termination = loop.termination;
+  out.turns = loop.turns;
+  out.prompt_tokens += loop.prompt_tokens;
+  out.completion_tokens += loop.completion_tokens;
+  out.model_ms = loop.model_ms;
+  out.tool_ms = loop.tool_ms;
+  if (loop.termination == "model_error" ||
+      loop.termination == "sandbox_error") {
+    out.outcome = "error";
+    out.error = loop.error;
+  } else {
+    const auto grade_start = Clock::now();
+    graders::Grade grade = graders::GradeWorld(task, world);
+    out.grade_ms = MsSince(grade_start);
+    out.outcome = graders::VerdictName(grade.overall);
+    if (grade.overall == graders::Verdict::kError) {
+      out.error = grade.error.empty() ? "a check errored" : grade.error;
+      for (const auto& c : grade.checks) {
+        if (c.verdict == graders::Verdict::kError) {
+          out.error = "check " + c.kind + ": " + c.detail;
+          break;
+        }
+      }
+    }
+    auto checks = CheckRecords(task, grade);
+    store->RecordChecks(attempt_id, checks, &err);
+    std::cout << PrintChecks(checks, color);
+  }
+  out.wall_ms = MsSince(start);
+  bool recorded = store->FinishAttempt(attempt_id, out, &err);
+  recorded = store->FinishRun(run_id, &err) && recorded;
+  std::cout << "new attempt " << attempt_id << " (run " << run_id << ", parent "
+            << t.attempt.id << "): " << out.outcome << ", " << out.turns
+            << " turns, " << out.termination;
+  if (!out.error.empty()) std::cout << ": " << out.error;
+  std::cout << "\n(endstate show --db " << o.db << ' ' << attempt_id << ")\n";
+  if (!recorded) {
+    std::cerr << kWho << err << '\n';
+    return kExitInfra;
+  }
+  return out.outcome == "error" ? kExitInfra : kExitOk;
+}
+
+int Replay(const ReplayOptions& o) {
+  std::error_code ec;
+  if (!std::filesystem::exists(o.db, ec)) {
+    std::cerr << kWho << o.db << ": no such database\n";
+    return kExitUsage;
+  }
+  if ((o.from_turn >= 0) != !o.model.empty()) {
+    std::cerr << kWho << "--from-turn and --model go together\n";
+    return kExitUsage;
+  }
+  Config config;
+  std::string err;
+  if (!o.config_path.empty() && !LoadConfig(o.config_path, &config, &err)) {
+    std::cerr << kWho << err << '\n';
+    return kExitUsage;
+  }
+  auto t = results::LoadTranscript(o.db, o.attempt, &err);
+  if (!t) {
+    std::cerr << kWho << err << '\n';
+    return err.rfind("no attempt ", 0) == 0 ? kExitUsage : kExitInfra;
+  }
+  if (o.from_turn > static_cast<int>(t->turns.size())) {
+    std::cerr << kWho << "--from-turn " << o.from_turn << ": attempt "
+              << o.attempt << " has " << t->turns.size()
+              << " turn(s); K must be between 0 and " << t->turns.size()
+              << '\n';
+    return kExitUsage;
+  }
+  models::ModelConfig model;
+  if (!o.model.empty() && !ResolveModel(config, o.model, &model, &err)) {
+    std::cerr << kWho << err << '\n';
+    return kExitUsage;
+  }
+  std::vector<tasks::Task> suite;
+  if (!LoadTasks(o.tasks_dir, {t->attempt.task}, &suite, &err)) {
+    std::cerr << kWho << "attempt " << o.attempt << " ran task '"
+              << t->attempt.task << "': " << err << '\n';
+    return kExitUsage;
+  }
+  const tasks::Task& task = suite.front();
+  auto hash = results::RecordedTaskHash(o.db, o.attempt, &err);
+  if (hash && *hash != task.content_hash) {
+    std::cerr << "endstate replay: warning: task '" << task.id
+              << "' changed since attempt " << o.attempt
+              << " was recorded (content hash " << hash->substr(0, 12)
+              << ", now " << task.content_hash.substr(0, 12)
+              << "); results may differ\n";
+  }
+
+  sandbox::WorldOptions world_options;
+  world_options.keep = o.keep_world;
+  world_options.shell = config.shell;
+  if (!o.worlds_dir.empty()) world_options.base = o.worlds_dir;
+  auto world = sandbox::World::Create(task, world_options, &err);
+  if (!world) {
+    std::cerr << kWho << "world set-up failed: " << err << '\n';
+    return kExitInfra;
+  }
+  const bool color = UseColor("auto", STDOUT_FILENO);
+  std::cout << "replaying attempt " << t->attempt.id << " (" << t->attempt.model
+            << ", " << task.id << ", epoch " << t->attempt.epoch
+            << "): " << t->turns.size() << " recorded turn(s)\n";
+  int code = o.from_turn >= 0
+                 ? ContinueFromTurn(o, config, model, *t, task, *world, color)
+                 : ReplayVerdict(*t, task, *world, color);
+  if (o.keep_world)
+    std::cout << "world kept: " << world->dir().string() << '\n';
+  return code;
+}
+
+}  // namespace
+
+Command AddReplayCommand(CLI::App& root) {
+  auto o = std::make_shared<ReplayOptions>();
+  CLI::App* app = root.add_subcommand(
+      "replay",
+      "Re-execute an attempt's tool calls in a fresh world and re-grade it, "
+      "or continue it from turn K with another model");
+  app->add_option("ATTEMPT_ID", o->attempt, "Attempt id (endstate attempts)")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  app->add_option("--db", o->db, "SQLite database (default ./endstate.db)");
+  app->add_option("--tasks", o->tasks_dir,
+                  "Task suite folder holding the attempt's task (default: "
+                  "the bundled tasks/)");
+  app->add_option("--config", o->config_path,
+                  "YAML config: model names, system prompt, limits")
+      ->check(CLI::ExistingFile);
+  app->add_option("--from-turn", o->from_turn,
+                  "Replay turns before K, then continue with --model")
+      ->check(CLI::NonNegativeNumber);
+  app->add_option("--model", o->model,
+                  "Model continuing from turn K (as in endstate run)");
+  app->add_option("--seed", o->seed,
+                  "Seed of builtin:flaky when it continues (default 0)")
+      ->check(CLI::NonNegativeNumber);
+  app->add_flag("--keep-world", o->keep_world,
+                "Leave the rebuilt world on disk and print its path");
+  app->add_option(
+      "--worlds-dir", o->worlds_dir,
+      "Where the world is created (default /var/tmp/endstate-worlds)");
+  return {app, [o, app] {
+            o->argv = {"endstate", "replay", std::to_string(o->attempt)};
+            for (const auto* opt : app->get_options()) {
+              if (opt->get_name() == "ATTEMPT_ID") continue;
+              for (const auto& r : opt->results())
+                o->argv.push_back(opt->get_name() + "=" + r);
+            }
+            return Replay(*o);
+          }};
+}
+
+}  // namespace endstate::evaluator

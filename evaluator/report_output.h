@@ -1,0 +1,26 @@
+// The body of `endstate report --format ...` (docs/report.md): loads the
+// run's statistics through a read-only connection and prints the chosen
+// format to stdout. Kept apart from cmd_report.cc so each format's plumbing
+// lives in one place.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "results/store.h"
+
+namespace endstate::evaluator {
+
+// The formats `report --format` accepts.
+inline const std::vector<std::string> kReportFormats = {"table", "json", "csv",
+                                                        "markdown", "junit"};
+
+// Prints run `run` of the database at `db` in `format`; `summaries` are the
+// store's per-model summaries (the stable JSON fields). Returns an exit code
+// (evaluator/cli.h) and writes errors to stderr prefixed "endstate report: ".
+int PrintReport(const std::string& db, int64_t run, const std::string& format,
+                results::Store& store,
+                const std::vector<results::ModelSummary>& summaries);
+
+}  // namespace endstate::evaluator

@@ -1,0 +1,194 @@
+// `run --retry-errors N` and the refusals of `run --resume`, end to end.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "results/store.h"
+#include "tests/evaluator/tiny_suite.h"
+#include "tests/support/scripted_server.h"
+#include "util/files.h"
+
+namespace endstate {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr
+};
+
+Result Cli(const std::string& args) {
+  std::string cmd = std::string(ENDSTATE_BINARY) + " " + args + " 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+test::ScriptedResponse Busy() {
+  return test::ScriptedResponse::Status(
+      500, R"({"error":{"message":"overloaded"}})");
+}
+test::ScriptedResponse Fix() {
+  return test::ScriptedResponse::Json(test::ChatCompletion(
+      "", {{"c1", "edit_file",
+            R"({"path":"about.html","old_text":"<title>Untitled</title>",)"
+            R"("new_text":"<title>About the Lab</title>"})"}}));
+}
+test::ScriptedResponse Done() {
+  return test::ScriptedResponse::Json(test::ChatCompletion("Done."));
+}
+
+class ResumeCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string err;
+    root_ = util::MakeTempDir(fs::temp_directory_path(), "resume-cli-", &err);
+    ASSERT_FALSE(root_.empty()) << err;
+    suite_ = test::WriteTinySuite(root_ / "suite");
+    db_ = (root_ / "r.db").string();
+    config_ = (root_ / "c.yaml").string();
+    // One try per model call, so that a 500 is an attempt error at once.
+    util::WriteFile(config_,
+                    "models:\n  - name: scripted\n    provider: "
+                    "openai\n    base_url: " +
+                        server_.base_url() +
+                        "\n    model: scripted\n    retries: "
+                        "{max_tries: 1}\n");
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  std::string Flags() {
+    return " --db " + db_ + " --worlds-dir " + (root_ / "worlds").string() +
+           " --concurrency 1";
+  }
+  std::string NewRun(const std::string& extra) {
+    return "run --config " + config_ + " --tasks " + suite_.string() +
+           " --model scripted" + Flags() + " " + extra;
+  }
+  std::vector<std::string> Tries() {
+    std::string err;
+    auto store = results::Store::Open(db_, &err);
+    EXPECT_TRUE(store) << err;
+    auto rows = store->ListAttempts(1, &err);
+    EXPECT_TRUE(rows) << err;
+    std::vector<std::string> out;
+    for (const auto& r : *rows) {
+      out.push_back(std::to_string(r.id) + " try" +
+                    std::to_string(r.try_number) + " " + r.outcome + " " +
+                    r.termination + " parent " +
+                    std::to_string(r.parent_attempt_id));
+    }
+    return out;
+  }
+
+  test::ScriptedServer server_;
+  fs::path root_, suite_;
+  std::string db_, config_;
+};
+
+TEST_F(ResumeCliTest, ErrorsAreRetriedAsNewTriesAndOnlyTheLastCounts) {
+  server_.Push(Busy());
+  server_.Push(Busy());
+  server_.Push(Fix());
+  server_.Push(Done());
+  Result r = Cli(NewRun("--retry-errors 2"));
+  ASSERT_EQ(0, r.exit_code) << r.out;
+  EXPECT_NE(std::string::npos,
+            r.out.find("endstate: scripted tiny-title #0: error (HTTP 500"))
+      << r.out;
+  EXPECT_NE(std::string::npos, r.out.find("), retry 1 of 2\n")) << r.out;
+  EXPECT_NE(std::string::npos, r.out.find("), retry 2 of 2\n")) << r.out;
+  EXPECT_EQ((std::vector<std::string>{"1 try1 error model_error parent 0",
+                                      "2 try2 error model_error parent 1",
+                                      "3 try3 passed agent_stop parent 2"}),
+            Tries());
+  Result report = Cli("report --db " + db_ + " --format json");
+  ASSERT_EQ(0, report.exit_code) << report.out;
+  auto j = nlohmann::json::parse(report.out);
+  EXPECT_EQ(1, j["models"][0]["attempts"]);
+  EXPECT_EQ(1, j["models"][0]["passed"]);
+  EXPECT_EQ(0, j["models"][0]["errored"]);
+}
+
+TEST_F(ResumeCliTest, RetryBudgetSpansResumes) {
+  server_.Push(Busy());
+  server_.Push(Busy());
+  Result r = Cli(NewRun("--retry-errors 1"));
+  EXPECT_EQ(3, r.exit_code) << r.out;
+  EXPECT_NE(std::string::npos,
+            r.out.find("endstate: 1 attempt(s) ended in infrastructure error"))
+      << r.out;
+  // The slot has had its one retry: resuming with the same budget runs
+  // nothing; a larger budget retries once more.
+  r = Cli("run --resume 1 --retry-errors 1" + Flags());
+  EXPECT_EQ(3, r.exit_code) << r.out;
+  EXPECT_NE(std::string::npos,
+            r.out.find("1 slot(s): 1 kept, 0 interrupted, 0 error(s) to "
+                       "retry, 0 not started; 0 attempt(s) to run"))
+      << r.out;
+  server_.Push(Fix());
+  server_.Push(Done());
+  r = Cli("run --resume 1 --retry-errors 2" + Flags());
+  EXPECT_EQ(0, r.exit_code) << r.out;
+  EXPECT_EQ((std::vector<std::string>{"1 try1 error model_error parent 0",
+                                      "2 try2 error model_error parent 1",
+                                      "3 try3 passed agent_stop parent 2"}),
+            Tries());
+  EXPECT_EQ(4u, server_.requests().size());
+}
+
+TEST_F(ResumeCliTest, RefusesWhatItCannotContinueFaithfully) {
+  Result r = Cli("run --resume 7" + Flags());
+  EXPECT_EQ(2, r.exit_code);
+  EXPECT_EQ("endstate run: --resume 7: no run with id 7\n", r.out);
+
+  r = Cli("run --resume 1 --model builtin:oracle" + Flags());
+  EXPECT_EQ(2, r.exit_code);
+  EXPECT_EQ(
+      "--model excludes --resume\nRun with --help for more "
+      "information.\n",
+      r.out);
+
+  server_.Push(Fix());
+  server_.Push(Done());
+  ASSERT_EQ(0, Cli(NewRun("")).exit_code);
+
+  // Another endpoint under the same model name is another model.
+  std::string other = (root_ / "other.yaml").string();
+  util::WriteFile(other,
+                  "models:\n  - name: scripted\n    provider: openai\n    "
+                  "base_url: http://127.0.0.1:9/v1\n    model: scripted\n");
+  r = Cli("run --resume 1 --config " + other + Flags());
+  EXPECT_EQ(2, r.exit_code);
+  EXPECT_EQ("endstate run: --resume 1: " + other +
+                ": model 'scripted': base_url 'http://127.0.0.1:9/v1' "
+                "differs from run 1 ('" +
+                server_.base_url() + "'); a resumed run keeps its models\n",
+            r.out);
+
+  // A task edited since the run started cannot be mixed into it.
+  std::string yaml = *util::ReadFile(suite_ / "tiny-title/task.yaml");
+  util::WriteFile(suite_ / "tiny-title/task.yaml",
+                  yaml + "# edited after the run\n");
+  r = Cli("run --resume 1" + Flags());
+  EXPECT_EQ(2, r.exit_code);
+  EXPECT_EQ(0u, r.out.find("endstate run: --resume 1: task 'tiny-title' "
+                           "changed since run 1 started (content hash "))
+      << r.out;
+  EXPECT_NE(std::string::npos,
+            r.out.find("); resuming would mix two versions of it: start a "
+                       "new run\n"))
+      << r.out;
+}
+
+}  // namespace
+}  // namespace endstate
