@@ -13,11 +13,11 @@
 #include "evaluator/cli.h"
 #include "evaluator/commands.h"
 #include "evaluator/progress.h"
+#include "evaluator/report_output.h"
 #include "evaluator/resume.h"
 #include "evaluator/run_state.h"
 #include "evaluator/scheduler.h"
 #include "evaluator/suite.h"
-#include "results/report.h"
 #include "results/store.h"
 
 namespace endstate::evaluator {
@@ -255,7 +255,11 @@ int Run(const RunOptions& o) {
     std::cerr << "endstate run: " << err << '\n';
     return kExitInfra;
   }
-  std::cout << results::RenderTable(*summaries);
+  // The same table as `endstate report`, intervals included.
+  if (int rc = PrintReport(o.db, ctx.run_id, "table", *store, *summaries);
+      rc != kExitOk) {
+    return rc;
+  }
   if (!o.quiet) {
     std::cerr << "endstate: run " << ctx.run_id << " recorded in " << o.db
               << " (endstate report --db " << o.db << " --run " << ctx.run_id

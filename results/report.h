@@ -1,5 +1,5 @@
-// Rendering of one run's results: the terminal table printed by `report` and
-// the stable JSON document of `report --json` (shape: docs/report.md).
+// The stable JSON document of `report --format json` (shape: docs/report.md).
+// The other formats: results/report_formats.h.
 #pragma once
 
 #include <cstdint>
@@ -10,20 +10,6 @@
 #include "results/store.h"
 
 namespace endstate::results {
-
-// An aligned plain-text table, one row per model in the given order, columns
-// separated by two spaces, text left-aligned and numbers right-aligned:
-//
-//   model  attempts  passed  failed  errors  rate   turns  tokens  invalid
-//   calls qwen          4       2       1       1  66.7%    3.0     900 2
-//
-// "rate" is passed / (passed + failed) with one decimal, or "-" when no
-// attempt was graded; "turns" is the mean over finished attempts with one
-// decimal; "tokens" is prompt + completion tokens; "invalid calls" counts
-// tool calls with any error kind. When some attempts are unfinished, a line
-// "N attempts unfinished (still running or interrupted)" follows the table.
-// Every line ends with '\n'; no trailing spaces.
-std::string RenderTable(const std::vector<ModelSummary>& models);
 
 // The JSON report (docs/report.md, "JSON"):
 // {"run": id,

@@ -21,25 +21,6 @@ std::vector<ModelSummary> Fixed() {
       {.name = "qwen3-nvfp4", .attempts = 3, .errored = 2, .unfinished = 1}};
 }
 
-TEST(RenderTable, AlignsColumns) {
-  EXPECT_EQ(
-      "model        attempts  passed  failed  errors   rate  turns  tokens  "
-      "invalid calls\n"
-      "alpha               5       3       1       1  75.0%    3.5     550  "
-      "            2\n"
-      "qwen3-nvfp4         3       0       0       2      -    0.0       0  "
-      "            0\n"
-      "1 attempt unfinished (still running or interrupted)\n",
-      RenderTable(Fixed()));
-}
-
-TEST(RenderTable, NoModels) {
-  EXPECT_EQ(
-      "model  attempts  passed  failed  errors  rate  turns  tokens  invalid "
-      "calls\n",
-      RenderTable({}));
-}
-
 TEST(ReportJson, StableShape) {
   std::vector<Store::TaskCell> tasks = {
       {.task = "blog-deploy", .model = "alpha", .passed = 2, .failed = 1},
