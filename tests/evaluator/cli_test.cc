@@ -1,13 +1,12 @@
 // The endstate binary end to end, as a user runs it.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "results/store.h"
 #include "tests/evaluator/tiny_suite.h"
 #include "tests/support/scripted_server.h"
+#include "tests/support/shell.h"
 #include "util/files.h"
 
 namespace endstate {
@@ -15,24 +14,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr
-};
-
-CliResult RunCli(const std::string& args, bool merge_stderr = true) {
-  std::string cmd = std::string(ENDSTATE_BINARY) + " " + args +
-                    (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  CliResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using test::RunCli;
+using CliResult = test::ShellResult;
 
 class CliTest : public ::testing::Test {
  protected:

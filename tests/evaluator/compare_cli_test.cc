@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "tests/results/run_builder.h"
+#include "tests/support/shell.h"
 #include "util/files.h"
 
 namespace endstate {
@@ -17,27 +18,12 @@ namespace {
 namespace fs = std::filesystem;
 using results::test::RunBuilder;
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-};
+using CliResult = test::ShellResult;
+using test::RunCli;
 
 // Runs a shell command line; stderr is merged into out when asked.
 CliResult Shell(const std::string& cmd, bool merge_stderr) {
-  CliResult r;
-  FILE* p =
-      popen((cmd + (merge_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-CliResult RunCli(const std::string& args, bool merge_stderr = true) {
-  return Shell(std::string(ENDSTATE_BINARY) + " " + args, merge_stderr);
+  return test::Shell(cmd + (merge_stderr ? " 2>&1" : " 2>/dev/null"));
 }
 
 // Parses JUnit XML with python3's xml.etree; prints "testsuites N" and one

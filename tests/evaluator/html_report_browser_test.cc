@@ -12,6 +12,7 @@
 #include <string>
 
 #include "results/transcript.h"
+#include "tests/support/shell.h"
 #include "util/files.h"
 
 namespace endstate {
@@ -21,22 +22,8 @@ namespace fs = std::filesystem;
 
 constexpr char kChromium[] = "/usr/bin/chromium";
 
-struct Output {
-  int exit_code = -1;
-  std::string out;
-};
-
-Output Shell(const std::string& cmd) {
-  Output r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Output = test::ShellResult;
+using test::Shell;
 
 class HtmlReportBrowserTest : public ::testing::Test {
  protected:

@@ -8,6 +8,7 @@
 #include "results/store.h"
 #include "tests/evaluator/tiny_suite.h"
 #include "tests/support/scripted_server.h"
+#include "tests/support/shell.h"
 #include "util/files.h"
 
 namespace endstate {
@@ -15,23 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr
-};
+using Result = test::ShellResult;
 
-Result Cli(const std::string& args) {
-  std::string cmd = std::string(ENDSTATE_BINARY) + " " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Result Cli(const std::string& args) { return test::RunCli(args); }
 
 test::ScriptedResponse Busy() {
   return test::ScriptedResponse::Status(
