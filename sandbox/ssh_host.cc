@@ -168,14 +168,14 @@ std::vector<pid_t> Descendants(pid_t root) {
     children.emplace(ppid, std::stoi(name));
   }
   std::vector<pid_t> out;
-  std::vector<pid_t> todo = {root};
-  while (!todo.empty()) {
-    pid_t p = todo.back();
-    todo.pop_back();
+  std::vector<pid_t> pending = {root};
+  while (!pending.empty()) {
+    pid_t p = pending.back();
+    pending.pop_back();
     auto [lo, hi] = children.equal_range(p);
     for (auto i = lo; i != hi; ++i) {
       out.push_back(i->second);
-      todo.push_back(i->second);
+      pending.push_back(i->second);
     }
   }
   return out;
