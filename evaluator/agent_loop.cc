@@ -141,7 +141,8 @@ LoopResult RunAgentLoop(const tasks::Task& task,
       req.messages.push_back({.role = "tool",
                               .content = tr.content,
                               .tool_call_id = tc.id,
-                              .name = tc.name});
+                              .name = tc.name,
+                              .is_error = tr.is_error});
     }
     if (!sink(rec)) {
       result.termination = "sandbox_error";

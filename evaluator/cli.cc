@@ -17,9 +17,9 @@ int Main(int argc, char** argv) {
   app.fallthrough(false);
   std::vector<Command> commands = {AddRunCommand(app), AddReportCommand(app),
                                    AddTasksCommand(app)};
-  for (auto add :
-       {AddShowCommand, AddRunsCommand, AddAttemptsCommand, AddReplayCommand,
-        AddCompareCommand, AddServeReplayCommand}) {
+  for (auto add : {AddShowCommand, AddRunsCommand, AddAttemptsCommand,
+                   AddReplayCommand, AddCompareCommand, AddServeReplayCommand,
+                   AddProbeCommand, AddMergeCommand}) {
     commands.push_back(add(app));
   }
   try {

@@ -9,6 +9,8 @@
 #include "evaluator/cli.h"
 #include "evaluator/commands.h"
 #include "results/compare.h"
+#include "results/probe_compare.h"
+#include "results/probe_data.h"
 #include "results/run_data.h"
 #include "results/stats_text.h"
 
@@ -75,7 +77,14 @@ int Compare(const CompareOptions& o) {
   if (!plain.empty()) {
     int64_t run = o.run;
     if (run == 0) {
-      auto latest = reader->LatestRunWith(plain, &err);
+      // A run with attempts of both wins over a later probe-only run
+      // (`endstate probe`), whose models have no completion rates.
+      auto graded = results::LatestRunWithAttempts(o.db, plain, &err);
+      if (!graded && !err.empty()) {
+        std::cerr << kWho << err << '\n';
+        return kExitInfra;
+      }
+      auto latest = graded ? graded : reader->LatestRunWith(plain, &err);
       if (!latest) {
         if (!err.empty()) {
           std::cerr << kWho << err << '\n';
@@ -125,12 +134,32 @@ int Compare(const CompareOptions& o) {
     }
   }
   results::CompareResult r = results::Compare(run_a, ia, o.a, run_b, ib, o.b);
+  // Probes of each side (its run's, else the newest of that model name).
+  auto probes_a = results::LoadModelProbes(o.db, a.run, {a.model}, &err);
+  auto probes_b = probes_a
+                      ? results::LoadModelProbes(o.db, b.run, {b.model}, &err)
+                      : std::nullopt;
+  if (!probes_a || !probes_b) {
+    std::cerr << kWho << err << '\n';
+    return kExitInfra;
+  }
+  const bool has_probes = !probes_a->at(0).empty() || !probes_b->at(0).empty();
+  const results::ProbeComparison probes{
+      .a = results::MakeProbeRow(probes_a->at(0), &r.a.stats),
+      .b = results::MakeProbeRow(probes_b->at(0), &r.b.stats),
+      .run_a = a.run,
+      .run_b = b.run,
+      .reasoning = results::PairReasoning(probes_a->at(0), probes_b->at(0))};
   if (o.format == "json") {
-    std::cout << results::CompareJson(r).dump(2) << '\n';
+    nlohmann::json j = results::CompareJson(r);
+    if (has_probes) j["probes"] = results::ProbeComparisonJson(probes);
+    std::cout << j.dump(2) << '\n';
   } else if (o.format == "markdown") {
     std::cout << results::RenderCompareMarkdown(r);
+    if (has_probes) std::cout << results::RenderProbeComparison(probes, true);
   } else {
     std::cout << results::RenderCompareTable(r, results::StdoutWantsColor());
+    if (has_probes) std::cout << results::RenderProbeComparison(probes, false);
   }
   if (o.fail_if_worse && r.paired.verdict == "worse") {
     std::cerr << kWho << o.b << " is significantly worse than " << o.a

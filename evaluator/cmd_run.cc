@@ -12,13 +12,17 @@
 #include "evaluator/attempt.h"
 #include "evaluator/cli.h"
 #include "evaluator/commands.h"
+#include "evaluator/probe_runner.h"
 #include "evaluator/progress.h"
 #include "evaluator/report_output.h"
 #include "evaluator/resume.h"
 #include "evaluator/run_state.h"
 #include "evaluator/scheduler.h"
+#include "evaluator/shard.h"
 #include "evaluator/suite.h"
 #include "results/store.h"
+#include "sandbox/limits.h"
+#include "sandbox/world_sweep.h"
 
 namespace endstate::evaluator {
 namespace {
@@ -37,6 +41,9 @@ struct RunOptions {
   std::string worlds_dir;
   int64_t resume = 0;    // run id to continue; 0 = a new run
   int retry_errors = 0;  // retries per slot after infrastructure errors
+  bool probes = false;   // run every probe per endpoint model first
+  std::string shard;     // "I/N" (evaluator/shard.h); "" = the whole plan
+  std::string group;     // --group NAME, part of the shard group key
   std::vector<std::string> argv;
 };
 
@@ -62,6 +69,10 @@ int PrepareNewRun(const RunOptions& o, std::unique_ptr<results::Store>* store,
                   RunContext* ctx) {
   Config& config = ctx->config;
   std::string err;
+  if (!o.shard.empty() && !ParseShard(o.shard, &ctx->shard, &err)) {
+    std::cerr << "endstate run: " << err << '\n';
+    return kExitUsage;
+  }
   if (!o.config_path.empty() && !LoadConfig(o.config_path, &config, &err)) {
     std::cerr << "endstate run: " << err << '\n';
     return kExitUsage;
@@ -114,6 +125,15 @@ int PrepareNewRun(const RunOptions& o, std::unique_ptr<results::Store>* store,
                  .config = config};
   nlohmann::json config_json = nlohmann::json::parse(ConfigJson(config));
   config_json["resume"] = RunStateJson(state);
+  if (!o.shard.empty()) {
+    std::vector<results::TaskInfo> task_infos;
+    for (const auto& t : ctx->suite) {
+      task_infos.push_back({.id = t.id, .content_hash = t.content_hash});
+    }
+    config_json["shard"] = ShardJson(
+        ctx->shard, GroupKey(state, task_infos, ctx->shard.count, o.group),
+        o.group);
+  }
   ctx->run_id = (*store)->BeginRun({.config_json = config_json.dump(),
                                     .version = ENDSTATE_VERSION,
                                     .host = HostName(),
@@ -144,15 +164,23 @@ int PrepareNewRun(const RunOptions& o, std::unique_ptr<results::Store>* store,
                                               &err));
   }
   for (const auto& p :
-       MakePlan(models.size(), ctx->suite.size(), config.epochs)) {
+       ShardPlan(MakePlan(models.size(), ctx->suite.size(), config.epochs),
+                 ctx->suite.size(), ctx->shard)) {
     ctx->work.push_back({.slot = p});
   }
   if (!o.quiet) {
-    std::cerr << "endstate: run " << ctx->run_id << ": " << models.size()
-              << " model(s) x " << ctx->suite.size() << " task(s) x "
-              << config.epochs << " epoch(s) = " << ctx->work.size()
-              << " attempts, concurrency " << config.concurrency << ", db "
-              << o.db << '\n';
+    size_t slots =
+        models.size() * ctx->suite.size() * static_cast<size_t>(config.epochs);
+    std::cerr << "endstate: run " << ctx->run_id << ShardLabel(ctx->shard)
+              << ": " << models.size() << " model(s) x " << ctx->suite.size()
+              << " task(s) x " << config.epochs << " epoch(s) = " << slots
+              << " attempts"
+              << (ctx->shard.sharded()
+                      ? ", " + std::to_string(ctx->work.size()) +
+                            " in this shard"
+                      : "")
+              << ", concurrency " << config.concurrency << ", db " << o.db
+              << '\n';
   }
   return kExitOk;
 }
@@ -177,7 +205,8 @@ int PrepareResumedRun(const RunOptions& o,
     return kExitUsage;
   }
   if (!o.quiet) {
-    std::cerr << "endstate: resuming run " << ctx->run_id << ": "
+    std::cerr << "endstate: resuming run " << ctx->run_id
+              << ShardLabel(ctx->shard) << ": "
               << plan.kept + plan.interrupted + plan.retried + plan.missing
               << " slot(s): " << plan.kept << " kept, " << plan.interrupted
               << " interrupted, " << plan.retried << " error(s) to retry, "
@@ -197,10 +226,31 @@ int Run(const RunOptions& o) {
   const Config& config = ctx.config;
   std::string err;
 
+  // Probes first (docs/probes.md), recorded in the same run; builtin models
+  // are skipped with a note. A failed probe is reported at the end.
+  ProbeRunSummary probe_summary;
+  if (o.probes && o.resume == 0 &&
+      !RunProbes(*store, ctx.run_id, ctx.models, ctx.model_ids,
+                 {.log = o.quiet ? nullptr : &std::cerr}, &probe_summary,
+                 &err)) {
+    std::cerr << "endstate run: " << err << '\n';
+    return kExitInfra;
+  }
+
   sandbox::WorldOptions world_options;
   world_options.keep = o.keep_worlds;
   world_options.shell = config.shell;
   if (!o.worlds_dir.empty()) world_options.base = o.worlds_dir;
+  // Worlds of runs killed with SIGKILL (their process is gone) would pile
+  // up below the base; kept worlds and live runs' worlds stay.
+  sandbox::SweepResult swept = sandbox::SweepStaleWorlds(world_options.base);
+  if (!o.quiet && !swept.removed.empty()) {
+    std::cerr << "endstate: removed " << swept.removed.size()
+              << " world(s) left by killed runs below "
+              << world_options.base.string() << '\n';
+  }
+  for (const auto& e : swept.errors) std::cerr << "endstate: " << e << '\n';
+  sandbox::SweepStalePidsCgroups();
 
   std::vector<PlannedAttempt> plan;
   std::map<std::tuple<size_t, size_t, int>, const SlotWork*> by_slot;
@@ -274,6 +324,11 @@ int Run(const RunOptions& o) {
               << " attempt(s) ended in infrastructure error\n";
     return kExitInfra;
   }
+  if (probe_summary.failed > 0) {
+    std::cerr << "endstate: " << probe_summary.failed
+              << " probe(s) ended with an error\n";
+    return kExitInfra;
+  }
   return kExitOk;
 }
 
@@ -292,7 +347,8 @@ Command AddRunCommand(CLI::App& root) {
   app->add_option(
       "--model", o->models,
       "Model: a name from the config, builtin:oracle|null|flaky[:RATE], "
-      "or openai:BASE_URL#MODEL_ID (repeatable)");
+      "openai:BASE_URL#MODEL_ID or anthropic:[BASE_URL]#MODEL_ID "
+      "(repeatable)");
   app->add_option("--epochs", o->epochs,
                   "Attempts per model and task (default 1)")
       ->check(CLI::PositiveNumber);
@@ -314,9 +370,24 @@ Command AddRunCommand(CLI::App& root) {
       "Continue run RUN_ID of --db: keep finished attempts, run the "
       "missing and interrupted ones (docs/cli.md)");
   resume->check(CLI::PositiveNumber)->type_name("RUN_ID");
-  for (const char* name : {"--model", "--task", "--epochs", "--seed"}) {
+  CLI::Option* shard =
+      app->add_option("--shard", o->shard,
+                      "Run only slice I of N of the plan (0 <= I < N), for "
+                      "`endstate merge` later (docs/scale.md)")
+          ->type_name("I/N");
+  app->add_option("--group", o->group,
+                  "Name shared by the shards of one sharded run (default "
+                  "none; docs/scale.md)")
+      ->type_name("NAME")
+      ->needs(shard);
+  for (const char* name :
+       {"--model", "--task", "--epochs", "--seed", "--shard", "--group"}) {
     resume->excludes(app->get_option(name));
   }
+  app->add_flag("--probes", o->probes,
+                "First run every probe (speed, toolcalls, reasoning) for "
+                "each endpoint model, stored in the run (docs/probes.md)")
+      ->excludes(resume);
   app->add_option("--retry-errors", o->retry_errors,
                   "Retry an attempt that ended in infrastructure error up to "
                   "N times (default 0)")

@@ -22,5 +22,7 @@ Command AddAttemptsCommand(CLI::App& root);     // cmd_runs.cc
 Command AddReplayCommand(CLI::App& root);       // cmd_replay.cc
 Command AddCompareCommand(CLI::App& root);      // cmd_compare.cc
 Command AddServeReplayCommand(CLI::App& root);  // cmd_serve_replay.cc
+Command AddMergeCommand(CLI::App& root);        // cmd_merge.cc
+Command AddProbeCommand(CLI::App& root);        // cmd_probe.cc
 
 }  // namespace endstate::evaluator

@@ -136,10 +136,11 @@ class ConfigLoader {
     for (const auto& m : n) {
       std::string where = "models[" + std::to_string(i++) + "]";
       if (!m.IsMap()) Fail(m, where, "expected a mapping");
-      CheckKeys(m, where,
-                {"name", "provider", "base_url", "model", "api_key_env",
-                 "stream", "sampling", "extra", "labels", "max_connections",
-                 "timeout_s", "stall_timeout_s", "retries", "flaky_rate"});
+      CheckKeys(
+          m, where,
+          {"name", "provider", "base_url", "model", "api_key_env", "stream",
+           "sampling", "extra", "labels", "max_connections", "timeout_s",
+           "stall_timeout_s", "retries", "flaky_rate", "max_response_mb"});
       models::ModelConfig mc;
       if (!m["name"]) Fail(m, where + ".name", "missing field");
       mc.name = String(m["name"], where + ".name");
@@ -148,11 +149,13 @@ class ConfigLoader {
              "duplicate model name '" + mc.name + "'");
       if (!m["provider"])
         Fail(m, where + ".provider",
-             "missing field (expected openai or builtin)");
+             "missing field (expected openai, anthropic or builtin)");
       mc.provider = String(m["provider"], where + ".provider");
-      if (mc.provider != "openai" && mc.provider != "builtin") {
-        Fail(m["provider"], where + ".provider",
-             "expected openai or builtin, got '" + mc.provider + "'");
+      if (mc.provider != "openai" && mc.provider != "anthropic" &&
+          mc.provider != "builtin") {
+        Fail(
+            m["provider"], where + ".provider",
+            "expected openai, anthropic or builtin, got '" + mc.provider + "'");
       }
       if (!m["model"]) Fail(m, where + ".model", "missing field");
       mc.model = String(m["model"], where + ".model");
@@ -161,7 +164,9 @@ class ConfigLoader {
         Fail(m["model"], where + ".model",
              "expected oracle, null or flaky for provider builtin");
       }
-      if (mc.provider == "openai") {
+      if (mc.provider == "anthropic" && !m["base_url"]) {
+        mc.base_url = models::kAnthropicBaseUrl;
+      } else if (mc.provider != "builtin") {
         if (!m["base_url"])
           Fail(m, where + ".base_url",
                "missing field (e.g. http://127.0.0.1:8000/v1)");
@@ -172,8 +177,11 @@ class ConfigLoader {
                "expected an http:// or https:// URL");
         }
       }
-      if (m["api_key_env"])
+      if (m["api_key_env"]) {
         mc.api_key_env = String(m["api_key_env"], where + ".api_key_env");
+      } else if (mc.provider == "anthropic") {
+        mc.api_key_env = models::kAnthropicKeyEnv;  // the API needs a key
+      }
       if (m["stream"]) mc.stream = Bool(m["stream"], where + ".stream");
       if (m["sampling"]) {
         if (!m["sampling"].IsMap())
@@ -200,6 +208,12 @@ class ConfigLoader {
       if (m["stall_timeout_s"])
         mc.stall_timeout = std::chrono::seconds(
             Int(m["stall_timeout_s"], where + ".stall_timeout_s", 1));
+      if (m["max_response_mb"]) {
+        mc.max_response_bytes =
+            static_cast<size_t>(
+                Int(m["max_response_mb"], where + ".max_response_mb", 1))
+            << 20;
+      }
       if (m["flaky_rate"]) {
         nlohmann::json v = tasks::YamlToJson(m["flaky_rate"]);
         if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1) {
@@ -261,8 +275,8 @@ bool ResolveModel(const Config& config, const std::string& spec,
     *err = "--model '" + spec + "': no model of that name in " +
            (config.path.empty() ? std::string("the config (no --config given)")
                                 : config.path) +
-           "; use a configured name, builtin:oracle|null|flaky[:RATE] or "
-           "openai:BASE_URL#MODEL_ID";
+           "; use a configured name, builtin:oracle|null|flaky[:RATE], "
+           "openai:BASE_URL#MODEL_ID or anthropic:[BASE_URL]#MODEL_ID";
     return false;
   }
   return models::ParseModelSpec(spec, out, err);

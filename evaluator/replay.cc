@@ -116,6 +116,7 @@ std::vector<models::Message> RecordedHistory(
       models::Message tool = TextMessage("tool", call.result);
       tool.tool_call_id = call.call_id;
       tool.name = call.name;
+      tool.is_error = call.is_error;
       after.push_back(std::move(tool));
     }
     messages.push_back(std::move(assistant));

@@ -4,6 +4,8 @@
 
 #include "evaluator/cli.h"
 #include "results/model_stats.h"
+#include "results/probe_data.h"
+#include "results/probe_table.h"
 #include "results/report.h"
 #include "results/report_formats.h"
 #include "results/run_data.h"
@@ -29,22 +31,42 @@ int PrintReport(const std::string& db, int64_t run, const std::string& format,
   if (!data) return fail(err);
   const std::vector<results::ModelStats> stats =
       results::ComputeModelStats(*data);
+  // The probe table (docs/report.md): table, JSON and Markdown; CSV and
+  // JUnit keep their one-row-per-model / per-testcase shapes.
+  std::vector<results::ProbeRow> probe_rows;
+  if (format == "table" || format == "json" || format == "markdown") {
+    auto probes = results::LoadModelProbes(db, run, data->models, &err);
+    if (!probes) return fail(err);
+    probe_rows = results::MakeProbeRows(*probes, stats);
+  }
   if (format == "json") {
     auto cells = store.TaskMatrix(run, &err);
     if (!cells) return fail(err);
     nlohmann::json j = results::ReportJson(run, summaries, *cells);
     results::AddStatisticsJson(*data, stats, &j);
+    if (!probe_rows.empty()) {
+      j["probes"] = nlohmann::json::array();
+      for (const auto& r : probe_rows) {
+        j["probes"].push_back(results::ProbeRowJson(r));
+      }
+    }
     std::cout << j.dump(2) << '\n';
   } else if (format == "csv") {
     std::cout << results::RenderCsv(*data, stats);
   } else if (format == "markdown") {
     std::cout << results::RenderMarkdown(*data, stats);
+    if (!probe_rows.empty()) {
+      std::cout << results::RenderProbeMarkdown(probe_rows, run);
+    }
   } else if (format == "junit") {
     std::cout << results::RenderJUnit(*data, stats);
   } else {
     std::cout << "run " << run << '\n'
               << results::RenderStatsTable(*data, stats,
                                            results::StdoutWantsColor());
+    if (!probe_rows.empty()) {
+      std::cout << '\n' << results::RenderProbeTable(probe_rows, run);
+    }
   }
   return kExitOk;
 }

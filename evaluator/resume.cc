@@ -114,6 +114,11 @@ bool PrepareResume(results::Store& store, const ResumeOptions& o,
     *err = run_name + ": " + *err;
     return false;
   }
+  ShardSpec shard;
+  if (!ParseShardJson(config_json, &shard, err)) {
+    *err = run_name + ": " + *err;
+    return false;
+  }
   if (!o.config_path.empty() &&
       !ApplyConfig(o.config_path, o.run_id, &state.models, err)) {
     return false;
@@ -181,9 +186,13 @@ bool PrepareResume(results::Store& store, const ResumeOptions& o,
   ctx->models = state.models;
   ctx->tasks_dir = state.tasks_dir;
   ctx->run_id = o.run_id;
-  *plan = PlanResume(
-      MakePlan(ctx->models.size(), ctx->suite.size(), ctx->config.epochs),
-      model_names, ids, *rows, o.retry_errors);
+  ctx->shard = shard;
+  // A shard run resumes only its own slice: the other slots belong to the
+  // other shards' databases.
+  *plan = PlanResume(ShardPlan(MakePlan(ctx->models.size(), ctx->suite.size(),
+                                        ctx->config.epochs),
+                               ctx->suite.size(), shard),
+                     model_names, ids, *rows, o.retry_errors);
   ctx->work = plan->work;
 
   for (int64_t id : plan->abandon) {

@@ -10,6 +10,7 @@
 
 #include "evaluator/config.h"
 #include "evaluator/scheduler.h"
+#include "evaluator/shard.h"
 #include "models/model_config.h"
 #include "results/store.h"
 #include "tasks/task.h"
@@ -58,6 +59,7 @@ struct RunContext {
   int64_t run_id = -1;
   std::vector<int64_t> model_ids, task_ids;  // row ids, parallel to the above
   std::vector<SlotWork> work;
+  ShardSpec shard;  // the slice of the plan this run covers (--shard)
 };
 
 struct ResumeOptions {
@@ -70,7 +72,8 @@ struct ResumeOptions {
 
 // Rebuilds run `o.run_id` from `store`: its models and run settings from the
 // recorded state, its tasks (each must still have the recorded content
-// hash), then plans the missing slots. Only when everything checks out, marks
+// hash), then plans the missing slots of its shard (config_json "shard";
+// the whole plan when absent). Only when everything checks out, marks
 // the attempts left running as interrupted and reopens the run. Returns
 // false and sets *err (a message for the user, without the "endstate run: "
 // prefix) otherwise; the database is then unchanged.

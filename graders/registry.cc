@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <filesystem>
 
 #include "graders/check_kinds.h"
 #include "graders/check_support.h"
@@ -50,14 +51,28 @@ std::string KindOf(const tasks::CheckSpec& check) {
 }
 
 // `same_as` names a file of the task folder; checks only see the world, so
-// the path is made absolute here.
+// the path is made absolute here: its real path, which must stay in the
+// task folder (a symlink there could point at any file of the host, whose
+// text would then show in the check's detail). A path that leaves it is
+// replaced by one that cannot be read, so the check reports an error.
 tasks::CheckSpec WithTaskPaths(const tasks::CheckSpec& check,
                                const tasks::Task& task) {
+  namespace fs = std::filesystem;
   tasks::CheckSpec out = check;
   auto it = out.spec.find("same_as");
   if (it != out.spec.end() && it->is_string() && !task.dir.empty()) {
-    std::filesystem::path p = it->get<std::string>();
-    if (p.is_relative()) *it = (task.dir / p).lexically_normal().string();
+    fs::path p = it->get<std::string>();
+    if (p.is_relative()) {
+      std::error_code ec, dir_ec;
+      const fs::path real = fs::weakly_canonical(task.dir / p, ec);
+      const fs::path dir = fs::weakly_canonical(task.dir, dir_ec);
+      auto [end, unused] =
+          std::mismatch(dir.begin(), dir.end(), real.begin(), real.end());
+      *it = !ec && !dir_ec && end == dir.end()
+                ? real.string()
+                : "/nonexistent/" + p.string() +
+                      " (leaves the task folder through a symlink)";
+    }
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // The model-client interface: one chat completion with tools per call.
-// Implementations: OpenAI-compatible (streaming and not) and the builtins
-// oracle, null, flaky, scripted. Factory: models/factory.h.
+// Implementations: OpenAI-compatible and Anthropic Messages (streaming and
+// not), and the builtins oracle, null, flaky, replay. Factory:
+// models/factory.h.
 #pragma once
 
 #include <memory>
@@ -23,6 +24,8 @@ struct CompletionResponse {
   std::string finish_reason;  // as reported ("stop", "tool_calls", ...)
   Usage usage;
   double ttft_ms = -1;            // first chunk with non-empty choices; -1 n/a
+  double e2e_ms = -1;             // last chunk with non-empty choices; -1 n/a
+  int choice_chunks = 0;          // streamed chunks with non-empty choices
   double duration_ms = 0;         // request start to last byte
   std::string raw_request;        // body sent (last try)
   std::string raw_response;       // body received (SSE text when streaming)

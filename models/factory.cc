@@ -1,13 +1,13 @@
 #include "models/factory.h"
 
+#include "models/anthropic_client.h"
 #include "models/builtins.h"
 #include "models/openai_client.h"
 
 namespace endstate::models {
 
-std::unique_ptr<Client> MakeClient(
-    const ModelConfig& config, const tasks::Task& task, AttemptSeed seed,
-    std::string* err, const std::vector<tasks::SolutionStep>* steps) {
+std::unique_ptr<Client> MakeEndpointClient(const ModelConfig& config,
+                                           std::string* err) {
   const std::string who = "model '" + config.name + "': ";
   if (config.provider == "openai") {
     if (config.base_url.empty() || config.model.empty()) {
@@ -16,13 +16,27 @@ std::unique_ptr<Client> MakeClient(
     }
     return std::make_unique<OpenAiClient>(config);
   }
-  if (config.provider != "builtin") {
-    if (err) {
-      *err = who + "unknown provider '" + config.provider +
-             "' (expected openai or builtin)";
+  if (config.provider == "anthropic") {
+    if (config.base_url.empty() || config.model.empty()) {
+      if (err) *err = who + "provider anthropic needs base_url and model";
+      return nullptr;
     }
-    return nullptr;
+    return std::make_unique<AnthropicClient>(config);
   }
+  if (err) {
+    *err = config.provider == "builtin"
+               ? who + "builtin models have no endpoint to probe"
+               : who + "unknown provider '" + config.provider +
+                     "' (expected openai, anthropic or builtin)";
+  }
+  return nullptr;
+}
+
+std::unique_ptr<Client> MakeClient(
+    const ModelConfig& config, const tasks::Task& task, AttemptSeed seed,
+    std::string* err, const std::vector<tasks::SolutionStep>* steps) {
+  const std::string who = "model '" + config.name + "': ";
+  if (config.provider != "builtin") return MakeEndpointClient(config, err);
   std::vector<tasks::SolutionStep> play = steps ? *steps : task.solution;
   if (config.model == "oracle") return MakeOracleClient(config, play);
   if (config.model == "null") return MakeNullClient(config);

@@ -24,4 +24,10 @@ std::unique_ptr<Client> MakeClient(
     const ModelConfig& config, const tasks::Task& task, AttemptSeed seed,
     std::string* err, const std::vector<tasks::SolutionStep>* steps = nullptr);
 
+// Returns the client for a model endpoint without a task (probes,
+// evaluator/probe.h): provider "openai" (and "anthropic"). Builtin models
+// have no endpoint: returns nullptr with *err saying so.
+std::unique_ptr<Client> MakeEndpointClient(const ModelConfig& config,
+                                           std::string* err);
+
 }  // namespace endstate::models

@@ -21,6 +21,7 @@ struct Message {
   std::vector<ToolCall> tool_calls{};  // assistant only
   std::string tool_call_id{};          // tool only
   std::string name{};                  // tool only: the tool's name
+  bool is_error = false;               // tool only: the result is an error
 };
 
 struct Usage {

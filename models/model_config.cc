@@ -49,18 +49,26 @@ bool ParseBuiltin(const std::string& spec, const std::string& rest,
   return Fail(spec, kBuiltinExpect, err);
 }
 
-bool ParseOpenAi(const std::string& spec, const std::string& rest,
-                 ModelConfig* out, std::string* err) {
+// "BASE_URL#MODEL_ID" for `provider`; an empty BASE_URL means
+// `default_url` when there is one.
+bool ParseEndpoint(const std::string& spec, const std::string& provider,
+                   const std::string& rest, const std::string& default_url,
+                   ModelConfig* out, std::string* err) {
   size_t hash = rest.find('#');
-  if (hash == std::string::npos || hash == 0 || hash + 1 == rest.size()) {
-    return Fail(spec, "expected openai:BASE_URL#MODEL_ID", err);
+  if (hash == std::string::npos || (hash == 0 && default_url.empty()) ||
+      hash + 1 == rest.size()) {
+    return Fail(spec,
+                "expected " + provider + ":" +
+                    (default_url.empty() ? "BASE_URL" : "[BASE_URL]") +
+                    "#MODEL_ID",
+                err);
   }
-  std::string url = rest.substr(0, hash);
+  std::string url = hash == 0 ? default_url : rest.substr(0, hash);
   if (!StartsWith(url, "http://") && !StartsWith(url, "https://")) {
     return Fail(spec, "base URL must start with http:// or https://", err);
   }
   while (url.size() > 1 && url.back() == '/') url.pop_back();
-  out->provider = "openai";
+  out->provider = provider;
   out->base_url = url;
   out->model = rest.substr(hash + 1);
   return true;
@@ -76,11 +84,15 @@ bool ParseModelSpec(const std::string& spec, ModelConfig* out,
   if (StartsWith(spec, "builtin:")) {
     ok = ParseBuiltin(spec, spec.substr(8), &config, err);
   } else if (StartsWith(spec, "openai:")) {
-    ok = ParseOpenAi(spec, spec.substr(7), &config, err);
+    ok = ParseEndpoint(spec, "openai", spec.substr(7), "", &config, err);
+  } else if (StartsWith(spec, "anthropic:")) {
+    ok = ParseEndpoint(spec, "anthropic", spec.substr(10), kAnthropicBaseUrl,
+                       &config, err);
+    config.api_key_env = kAnthropicKeyEnv;
   } else {
     return Fail(spec,
-                "unknown provider (expected builtin:NAME or "
-                "openai:BASE_URL#MODEL_ID)",
+                "unknown provider (expected builtin:NAME, "
+                "openai:BASE_URL#MODEL_ID or anthropic:[BASE_URL]#MODEL_ID)",
                 err);
   }
   if (ok) *out = std::move(config);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -17,9 +18,9 @@ struct RetryPolicy {
 
 struct ModelConfig {
   std::string name;         // unique display name, e.g. "qwen-nvfp4"
-  std::string provider;     // "openai" | "builtin"
-  std::string base_url;     // openai: ".../v1"
-  std::string model;        // openai: model id; builtin: oracle|null|flaky
+  std::string provider;     // "openai" | "anthropic" | "builtin"
+  std::string base_url;     // openai, anthropic: ".../v1"
+  std::string model;        // model id; builtin: oracle|null|flaky
   std::string api_key_env;  // env var holding the key ("" = none)
   bool stream = false;
   nlohmann::json sampling = nlohmann::json::object();  // temperature, ...
@@ -29,12 +30,23 @@ struct ModelConfig {
   int max_connections = 0;  // concurrent attempts on this model (0 = any)
   std::chrono::milliseconds request_timeout{600'000};
   std::chrono::milliseconds stall_timeout{120'000};  // no byte this long
+  // A response body larger than this is a model error (not retried): a
+  // runaway generation would only repeat, and its text would be replayed
+  // to the server on every later turn.
+  size_t max_response_bytes = size_t{16} << 20;
   RetryPolicy retry;
 };
 
+// Provider anthropic: the base URL used when none is given, and the
+// variable holding the key when api_key_env is not given.
+inline constexpr char kAnthropicBaseUrl[] = "https://api.anthropic.com/v1";
+inline constexpr char kAnthropicKeyEnv[] = "ANTHROPIC_API_KEY";
+
 // Parses an inline spec: "builtin:oracle", "builtin:null", "builtin:flaky",
-// "builtin:flaky:0.3", "openai:BASE_URL#MODEL_ID". Returns false with *err
-// naming the expectation.
+// "builtin:flaky:0.3", "openai:BASE_URL#MODEL_ID",
+// "anthropic:BASE_URL#MODEL_ID" or "anthropic:#MODEL_ID" (base URL
+// kAnthropicBaseUrl; api_key_env is kAnthropicKeyEnv). Returns false with
+// *err naming the expectation.
 bool ParseModelSpec(const std::string& spec, ModelConfig* out,
                     std::string* err);
 

@@ -13,10 +13,11 @@ namespace endstate::models {
 // on the same instance, but instances share nothing).
 //
 // Timing: ttft_ms = first SSE chunk with non-empty `choices` minus request
-// start (-1 when not streaming); duration_ms = request start to the end of
-// the body, of the successful try. Usage is the last `usage` object seen on
-// any chunk (fields stay -1 when never sent). llama-server `timings` go to
-// server_timings.
+// start (-1 when not streaming); e2e_ms = the last such chunk, and
+// choice_chunks counts them (streaming only); duration_ms = request start to
+// the end of the body, of the successful try. Usage is the last `usage` object
+// seen on any chunk (fields stay -1 when never sent). llama-server `timings` go
+// to server_timings.
 //
 // Errors (Complete returns false): the endpoint failed after the retries of
 // config.retry, e.g. "HTTP 503 after 5 tries: upstream down", "connection

@@ -1,5 +1,7 @@
 #include "models/openai_wire.h"
 
+#include <cmath>
+
 namespace endstate::models {
 namespace {
 
@@ -119,7 +121,17 @@ void ParseUsage(const json& usage, Usage* out) {
   if (!usage.is_object()) return;
   auto num = [&](const json& j, const char* key, int64_t* field) {
     auto it = j.find(key);
-    if (it != j.end() && it->is_number()) *field = it->get<int64_t>();
+    if (it == j.end()) return;
+    if (it->is_number_integer()) {
+      *field = it->get<int64_t>();
+    } else if (it->is_number_float()) {
+      // Converting a double outside int64's range is undefined behaviour
+      // (UBSan report in fuzz/tool_args_fuzz for "prompt_tokens": 1e300).
+      double d = it->get<double>();
+      if (std::isfinite(d) && std::fabs(d) < 9.0e18) {
+        *field = static_cast<int64_t>(d);
+      }
+    }
   };
   num(usage, "prompt_tokens", &out->prompt_tokens);
   num(usage, "completion_tokens", &out->completion_tokens);
@@ -224,7 +236,7 @@ StreamAssembler::Chunk StreamAssembler::Add(const std::string& data) {
     if (!choice.is_object()) continue;
     // Only the first choice (n=1); servers number it 0 or omit the index.
     if (auto idx = choice.find("index");
-        idx != choice.end() && idx->is_number() && idx->get<int>() != 0) {
+        idx != choice.end() && idx->is_number() && idx->get<double>() != 0) {
       continue;
     }
     bool whole = !choice.contains("delta") && choice.contains("message");

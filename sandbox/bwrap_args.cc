@@ -8,11 +8,11 @@
 #include <system_error>
 
 namespace endstate::sandbox {
-namespace {
-
-uint64_t TmpSize(const ShellLimits& limits) {
+uint64_t TmpfsBytes(const ShellLimits& limits) {
   return std::max<uint64_t>(64ull << 20, 4 * limits.max_file_bytes);
 }
+
+namespace {
 
 // Entries below /etc that are not world-readable (shadow, sshd host keys):
 // uid 1000 inside is root outside, so the sandbox would "own" and read
@@ -50,6 +50,10 @@ std::vector<std::string> BwrapArgs(const ProcessSpec& spec) {
       "--unshare-all",  // no network (own loopback only), ipc, pid, uts
       "--unshare-user", "--uid", "1000", "--gid", "1000",
       "--cap-drop", "ALL",
+      // No nested user namespace: it would give the command a private
+      // mount namespace (mount -t tmpfs works there) and the kernel's
+      // namespace code as attack surface.
+      "--disable-userns",
       "--die-with-parent", "--new-session",
       "--hostname", "sandbox",
       // Filesystem: an empty tmpfs root with only the system's programs.
@@ -75,7 +79,7 @@ std::vector<std::string> BwrapArgs(const ProcessSpec& spec) {
       a.end(),
       {"--proc", "/proc", "--dev", "/dev",
        // Scratch space, in memory: bounded so it cannot eat the host's RAM.
-       "--size", std::to_string(TmpSize(spec.limits)), "--tmpfs", "/tmp"});
+       "--size", std::to_string(TmpfsBytes(spec.limits)), "--tmpfs", "/tmp"});
   for (const Mount& m : spec.mounts) {
     a.push_back(m.writable ? "--bind" : "--ro-bind");
     a.push_back(m.host.string());

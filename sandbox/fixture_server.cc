@@ -3,7 +3,12 @@
 // on every request (no cache), so a deploy shows on the next request.
 #include "sandbox/fixture_server.h"
 
+#include <fcntl.h>
 #include <httplib.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -54,41 +59,88 @@ std::string HostName(std::string host) {
   return host;
 }
 
-// Whether canonical `path` is `root` or below it.
-bool IsWithin(const fs::path& path, const fs::path& root) {
-  auto [r, p] =
-      std::mismatch(root.begin(), root.end(), path.begin(), path.end());
-  return r == root.end();
+// A file descriptor closed on destruction.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// The rest of `fd`, or nullopt on a read error.
+std::optional<std::string> ReadAll(int fd) {
+  std::string out;
+  char buf[64 * 1024];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n == 0) return out;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::nullopt;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
 }
 
-// Resolves the URL path `url_path` (already percent-decoded) below `root` to
-// a regular file, following symlinks only while they stay inside `root`.
-// Returns an empty path when there is nothing to serve.
-fs::path Resolve(const fs::path& root, const std::string& url_path) {
+// openat2 with RESOLVE_BENEATH: `rel` is resolved below `dirfd` by the
+// kernel, in one step; `..`, absolute symlinks and symlinks climbing out
+// fail with EXDEV. Checking canonical paths first and opening after would
+// race with a host session swapping a directory for a symlink in between.
+int OpenBeneath(int dirfd, const std::string& rel) {
+  struct open_how how {};
+  how.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC;  // a FIFO must not block
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(
+      ::syscall(SYS_openat2, dirfd, rel.c_str(), &how, sizeof(how)));
+}
+
+// Reads the file that `url_path` (already percent-decoded) names in
+// `served`: a regular file, or index.html for a directory, reached without
+// leaving served.jail. Sets *name (for the content type).
+std::optional<std::string> ReadServed(const ServedDir& served,
+                                      const std::string& url_path,
+                                      fs::path* name) {
   if (url_path.empty() || url_path.front() != '/' ||
       url_path.find('\0') != std::string::npos) {
-    return {};
+    return std::nullopt;
   }
   fs::path relative = fs::path(url_path).relative_path();
   for (const fs::path& part : relative) {
-    if (part == "..") return {};  // refused outright, even if it stays inside
+    if (part == "..") return std::nullopt;  // refused even if it stays inside
   }
-  std::error_code ec;
-  fs::path real_root = fs::canonical(root, ec);
-  if (ec) return {};
-  fs::path target = fs::canonical(real_root / relative, ec);
-  if (ec || !IsWithin(target, real_root)) return {};
-  if (fs::is_directory(target, ec)) {
-    target = fs::canonical(target / "index.html", ec);
-    if (ec || !IsWithin(target, real_root)) return {};
+  Fd jail(::open(served.jail.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (jail.get() < 0) return std::nullopt;
+  std::string rel = (served.dir.lexically_relative(served.jail) / relative)
+                        .lexically_normal()
+                        .generic_string();
+  if (rel.empty()) rel = ".";
+  *name = relative;
+  Fd file(OpenBeneath(jail.get(), rel));
+  struct stat st {};
+  if (file.get() < 0 || ::fstat(file.get(), &st) != 0) return std::nullopt;
+  if (S_ISDIR(st.st_mode)) {
+    *name = relative / "index.html";
+    Fd index(OpenBeneath(jail.get(), rel + "/index.html"));
+    if (index.get() < 0 || ::fstat(index.get(), &st) != 0 ||
+        !S_ISREG(st.st_mode)) {
+      return std::nullopt;
+    }
+    return ReadAll(index.get());
   }
-  if (!fs::is_regular_file(target, ec)) return {};
-  return target;
+  if (!S_ISREG(st.st_mode)) return std::nullopt;
+  return ReadAll(file.get());
 }
 
 class HttplibFixtureServer : public FixtureServer {
  public:
-  explicit HttplibFixtureServer(std::map<std::string, fs::path> hosts)
+  explicit HttplibFixtureServer(std::map<std::string, ServedDir> hosts)
       : hosts_(std::move(hosts)) {}
 
   ~HttplibFixtureServer() override {
@@ -126,9 +178,8 @@ class HttplibFixtureServer : public FixtureServer {
     res.set_header("Cache-Control", "no-store");
     auto host = hosts_.find(HostName(req.get_header_value("Host")));
     fs::path file;
-    if (host != hosts_.end()) file = Resolve(host->second, req.path);
     std::optional<std::string> body;
-    if (!file.empty()) body = util::ReadFile(file);
+    if (host != hosts_.end()) body = ReadServed(host->second, req.path, &file);
     if (!body) {
       res.status = 404;
       res.set_content("404 not found\n", "text/plain; charset=utf-8");
@@ -138,7 +189,7 @@ class HttplibFixtureServer : public FixtureServer {
     res.set_content(std::move(*body), ContentType(file));
   }
 
-  const std::map<std::string, fs::path> hosts_;
+  const std::map<std::string, ServedDir> hosts_;
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
@@ -148,15 +199,30 @@ class HttplibFixtureServer : public FixtureServer {
 
 std::unique_ptr<FixtureServer> FixtureServer::Start(
     const std::map<std::string, fs::path>& hosts, std::string* err) {
-  std::map<std::string, fs::path> normalized;
-  for (const auto& [name, dir] : hosts) {
+  std::map<std::string, ServedDir> served;
+  for (const auto& [name, dir] : hosts)
+    served[name] = {.dir = dir, .jail = dir};
+  return StartJailed(served, err);
+}
+
+std::unique_ptr<FixtureServer> FixtureServer::StartJailed(
+    const std::map<std::string, ServedDir>& hosts, std::string* err) {
+  std::map<std::string, ServedDir> normalized;
+  for (const auto& [name, served] : hosts) {
     std::error_code ec;
-    fs::path absolute = fs::absolute(dir, ec);
+    fs::path dir = fs::absolute(served.dir, ec).lexically_normal();
+    fs::path jail = fs::absolute(served.jail, ec).lexically_normal();
     if (ec) {
       *err = "fixture server: bad directory for " + name + ": " + ec.message();
       return nullptr;
     }
-    normalized[HostName(name)] = absolute.lexically_normal();
+    fs::path below = dir.lexically_relative(jail);
+    if (below.empty() || *below.begin() == "..") {
+      *err =
+          "fixture server: " + dir.string() + " is not below " + jail.string();
+      return nullptr;
+    }
+    normalized[HostName(name)] = {.dir = dir, .jail = jail};
   }
   auto server = std::make_unique<HttplibFixtureServer>(std::move(normalized));
   if (!server->Start(err)) return nullptr;

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <climits>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -128,6 +129,34 @@ int64_t PidsCgroup::ForksRefused() const {
     if (key == "max") return value;
   }
   return 0;
+}
+
+int SweepStalePidsCgroups() {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(kPidsParent, ec);
+  if (ec) return 0;
+  int removed = 0;
+  for (const auto& e : it) {
+    const std::string name = e.path().filename().string();
+    int pid = 0, n = 0;
+    char tail = 0;
+    if (std::sscanf(name.c_str(), "run-%d-%d%c", &pid, &n, &tail) != 2 ||
+        pid <= 1) {
+      continue;
+    }
+    if (kill(pid, 0) == 0 || errno == EPERM) continue;  // owner alive
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      for (pid_t member : ReadPids(e.path() / "cgroup.procs")) {
+        kill(member, SIGKILL);
+      }
+      if (rmdir(e.path().c_str()) == 0) {
+        ++removed;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  return removed;
 }
 
 PidsCgroup::~PidsCgroup() {

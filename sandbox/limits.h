@@ -70,4 +70,10 @@ class PidsCgroup {
   int procs_fd_ = -1;
 };
 
+// Removes the pids cgroups left by processes killed before their
+// PidsCgroup destructor ran (named run-<pid>-<n>; the pid is gone): kills
+// any member still inside, then removes the directory. Returns how many
+// were removed; errors are ignored (best effort, like the limit itself).
+int SweepStalePidsCgroups();
+
 }  // namespace endstate::sandbox

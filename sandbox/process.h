@@ -54,9 +54,10 @@ struct ProcessResult {
 // timeout the whole process tree is killed. Thread-safe.
 //
 // Isolation (spec.isolate): bwrap with --unshare-all (no network but
-// loopback of its own), --unshare-user --uid 1000 --gid 1000 --cap-drop ALL,
-// --die-with-parent --new-session, a tmpfs root with /usr (and /bin, /lib*
-// links), /etc read-only, fresh /proc, /dev, /tmp, and spec.mounts.
+// loopback of its own), --unshare-user --uid 1000 --gid 1000 --cap-drop ALL
+// --disable-userns (no nested user namespace), --die-with-parent
+// --new-session, a tmpfs root with /usr (and /bin, /lib* links), /etc
+// read-only, fresh /proc, /dev, /tmp, and spec.mounts.
 // Details (sandbox/bwrap_args.h, sandbox/limits.h): /etc entries that are
 // not world-readable are hidden; /tmp is a tmpfs of max(64 MiB,
 // 4 x max_file_bytes); max_pids holds through a cgroup v1 pids controller

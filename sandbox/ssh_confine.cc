@@ -7,6 +7,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "sandbox/bwrap_args.h"
+
 namespace endstate::sandbox {
 namespace fs = std::filesystem;
 
@@ -82,7 +84,7 @@ std::string ConfineScript(const std::string& host_name, const fs::path& root,
        "exec /usr/bin/timeout -s KILL \"$seconds\" /usr/bin/bwrap \\\n"
        "  --unshare-all --unshare-user --uid 1000 --gid 1000 --cap-drop ALL "
        "\\\n"
-       "  --die-with-parent --new-session --hostname "
+       "  --disable-userns --die-with-parent --new-session --hostname "
     << ShellQuote(host_name)
     << " \\\n"
        "  --clearenv --setenv HOME /srv --setenv PATH "
@@ -96,7 +98,8 @@ std::string ConfineScript(const std::string& host_name, const fs::path& root,
     s << (fs::is_directory(p) ? "  --tmpfs " : "  --ro-bind /dev/null ")
       << ShellQuote(p.string()) << " \\\n";
   }
-  s << "  --proc /proc --dev /dev --tmpfs /tmp \\\n"
+  s << "  --proc /proc --dev /dev --size " << TmpfsBytes(limits)
+    << " --tmpfs /tmp \\\n"
        "  --bind "
     << ShellQuote(root.string())
     << " /srv --chdir /srv --remount-ro / \\\n"

@@ -1,6 +1,7 @@
 // The ForceCommand wrapper of a deploy host's sshd: every session (exec,
 // sftp subsystem, legacy scp) runs the requested command inside bubblewrap,
-// confined like RunProcess, with the host root bound read-write at /srv.
+// confined like RunProcess (same /tmp tmpfs size, address space and file
+// size limits), with the host root bound read-write at /srv.
 // Internal to sandbox/ssh_host.cc; separate so tests can read the script.
 #pragma once
 

@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "sandbox/limits.h"
 #include "sandbox/ssh_confine.h"
 
 namespace endstate::sandbox {
@@ -34,16 +35,28 @@ constexpr char kSshd[] = "/usr/sbin/sshd";
 constexpr char kBwrap[] = "/usr/bin/bwrap";
 constexpr auto kStartTimeout = std::chrono::seconds(5);
 constexpr int kStartAttempts = 3;  // a port taken between probe and bind
+// Processes of sshd and the wrapper around one session beyond what a
+// RunProcess run has (listener, per-connection monitor and child,
+// `timeout`), plus room for a second connection to log in.
+constexpr int kSshdProcesses = 8;
 
 // Puts sshd in a process group of its own, so the destructor can signal it
 // as a whole (Boost.Process v2 has no option for it), and has the kernel
 // kill it when the thread that started it dies, so a run killed with
 // SIGKILL leaves no listener behind. (The death signal follows the forking
-// thread; worlds never outlive the thread that created them.)
+// thread; worlds never outlive the thread that created them.) Joins the
+// host's pids cgroup when there is one: sshd forks every session, so all
+// of them count against the host's process limit (a fork bomb in a session
+// stops there).
 struct NewProcessGroup {
+  int cgroup_procs_fd = -1;
   template <class Launcher, class Path, class Argv>
   boost::system::error_code on_exec_setup(Launcher&, const Path&, Argv&) {
     if (::setpgid(0, 0) != 0 || ::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
+      return {errno, boost::system::system_category()};
+    }
+    // "0" moves the writing process (cgroup v1).
+    if (cgroup_procs_fd >= 0 && ::write(cgroup_procs_fd, "0", 1) != 1) {
       return {errno, boost::system::system_category()};
     }
     return {};
@@ -183,7 +196,8 @@ std::vector<pid_t> Descendants(pid_t root) {
 
 class SshHostImpl final : public SshHost {
  public:
-  explicit SshHostImpl(SshTarget target) : target_(std::move(target)) {}
+  SshHostImpl(SshTarget target, std::unique_ptr<PidsCgroup> pids)
+      : target_(std::move(target)), pids_(std::move(pids)) {}
   ~SshHostImpl() override { Stop(); }
   const SshTarget& target() const override { return target_; }
 
@@ -196,6 +210,7 @@ class SshHostImpl final : public SshHost {
   void Stop();
 
   SshTarget target_;
+  std::unique_ptr<PidsCgroup> pids_;  // nullptr: no pids controller here
   boost::asio::io_context ctx_;
   std::optional<bp::process> sshd_;
 };
@@ -214,7 +229,8 @@ bool SshHostImpl::Launch(int port, const fs::path& config, const fs::path& log,
   std::vector<std::string> args = {"-D", "-e", "-f", config.string()};
   bp::process proc = bp::default_process_launcher()(
       ctx_.get_executor(), ec, boost::filesystem::path(kSshd), args,
-      bp::process_stdio{nullptr, log_fd, log_fd}, NewProcessGroup{});
+      bp::process_stdio{nullptr, log_fd, log_fd},
+      NewProcessGroup{.cgroup_procs_fd = pids_ ? pids_->procs_fd() : -1});
   ::close(log_fd);
   if (ec) {
     *err = "cannot start " + std::string(kSshd) + ": " + ec.message();
@@ -337,7 +353,8 @@ std::unique_ptr<SshHost> SshHost::Start(const SshHostOptions& options,
       return nullptr;
     }
     target.port = port;
-    auto host = std::make_unique<SshHostImpl>(target);
+    auto host = std::make_unique<SshHostImpl>(
+        target, PidsCgroup::Create(options.limits.max_pids + kSshdProcesses));
     bool port_taken = false;
     if (host->Launch(port, config, state / "sshd.log", &port_taken, err)) {
       return host;

@@ -1,7 +1,9 @@
 // A real OpenSSH sshd per deploy host, on a loopback port, confined: every
 // session (exec, sftp, scp) runs through a wrapper that starts the command
 // in bubblewrap with the host's root bound at /srv (NOTES.md has the sshd
-// facts).
+// facts). sshd and all its sessions share one cgroup v1 pids controller of
+// limits.max_pids + 8 processes (when one is writable, as for RunProcess):
+// a fork bomb in a session stops there and dies at the session's timeout.
 #pragma once
 
 #include <filesystem>

@@ -20,6 +20,7 @@
 
 #include "sandbox/fixture_server.h"
 #include "sandbox/ssh_host.h"
+#include "sandbox/world_sweep.h"
 #include "tasks/git_builder.h"
 #include "util/files.h"
 
@@ -35,6 +36,43 @@ std::string NormalizeHost(std::string host) {
   std::transform(host.begin(), host.end(), host.begin(),
                  [](unsigned char c) { return std::tolower(c); });
   return host;
+}
+
+// Whether `path` (which need not exist yet) resolves inside `root`,
+// following every symlink that exists on the way. Task content may hold
+// symlinks (a workspace entry pointing at /var/tmp, a host's `srv -> /`):
+// the world must not build a repo or create a docroot through them.
+bool ResolvesInside(const fs::path& path, const fs::path& root) {
+  std::error_code root_ec, path_ec;
+  const fs::path real_root = fs::canonical(root, root_ec);
+  const fs::path real = fs::weakly_canonical(path, path_ec);
+  if (root_ec || path_ec) return false;
+  auto [end, unused] = std::mismatch(real_root.begin(), real_root.end(),
+                                     real.begin(), real.end());
+  return end == real_root.end();
+}
+
+// The first symlink below `dir` (itself included, not followed) that
+// resolves outside `root`, relative to `root`; empty when there is none.
+// libgit2's checkout writes through a symlinked directory, so a task whose
+// workspace holds `out -> /var/tmp/x` and a commit writing `out/f` would
+// write outside the world.
+std::string OutwardSymlink(const fs::path& dir, const fs::path& root) {
+  std::error_code ec;
+  if (fs::is_symlink(dir, ec) && !ResolvesInside(dir, root)) {
+    return dir.lexically_normal().lexically_relative(root).generic_string();
+  }
+  if (!fs::is_directory(dir, ec)) return "";
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->is_symlink(ec) && !ResolvesInside(it->path(), root)) {
+      return it->path()
+          .lexically_normal()
+          .lexically_relative(root)
+          .generic_string();
+    }
+  }
+  return "";
 }
 
 class LiveWorld : public World {
@@ -63,6 +101,18 @@ class LiveWorld : public World {
       return false;
     }
     for (const tasks::RepoSpec& repo : task.world.repos) {
+      if (!ResolvesInside(workspace_ / repo.path, workspace_)) {
+        *err = "repo " + repo.path +
+               ": path leads outside the workspace through a symlink";
+        return false;
+      }
+      const std::string link =
+          OutwardSymlink(workspace_ / repo.path, workspace_);
+      if (!link.empty()) {
+        *err = "repo " + repo.path + ": workspace symlink '" + link +
+               "' points outside the workspace";
+        return false;
+      }
       std::string repo_err;
       if (!tasks::BuildRepo(workspace_, repo, &initial_refs_[repo.path],
                             &repo_err)) {
@@ -174,6 +224,12 @@ class LiveWorld : public World {
     if (!spec.files.empty()) {
       if (!util::CopyTree(spec.files, host.root, err)) return false;
     }
+    fs::create_directories(host.root, ec);  // for the check (no files)
+    if (!ResolvesInside(host.docroot, host.root)) {
+      *err = "host " + spec.name + ": docroot '" + spec.docroot +
+             "' leads outside the host root through a symlink";
+      return false;
+    }
     // The docroot exists from the start, as on a real web host.
     fs::create_directories(host.docroot, ec);
     if (ec) {
@@ -202,18 +258,23 @@ class LiveWorld : public World {
   }
 
   bool StartFixtureServer(const tasks::Task& task, std::string* err) {
-    std::map<std::string, fs::path> served;
+    std::map<std::string, ServedDir> served;
     for (const auto& [name, site_dir] : task.world.sites) {
-      served[NormalizeHost(name)] = site_dir;
+      served[NormalizeHost(name)] = {.dir = site_dir, .jail = site_dir};
     }
+    // A host session may replace the docroot by a symlink: the host root
+    // (bound at /srv, not replaceable from inside) is the jail.
     for (const DeployHost& host : hosts_) {
-      if (!served.emplace(NormalizeHost(host.name), host.docroot).second) {
+      if (!served
+               .emplace(NormalizeHost(host.name),
+                        ServedDir{.dir = host.docroot, .jail = host.root})
+               .second) {
         *err = "host " + host.name + " is both a site and a deploy host";
         return false;
       }
     }
     for (const auto& entry : served) http_hosts_.push_back(entry.first);
-    fixture_ = FixtureServer::Start(served, err);
+    fixture_ = FixtureServer::StartJailed(served, err);
     return fixture_ != nullptr;
   }
 
@@ -242,6 +303,9 @@ std::unique_ptr<World> World::Create(const tasks::Task& task,
   // The world lives wherever options.base says; keep it root-only writable
   // like the base (sshd is picky about the paths it reads).
   ::chmod(dir.c_str(), 0755);
+  // A kept world outlives its process on purpose: SweepStaleWorlds must
+  // leave it alone.
+  if (options.keep) util::WriteFile(dir / kKeepMarker, "");
   auto world = std::make_unique<LiveWorld>(dir, options);
   if (!world->Build(task, err)) return nullptr;  // ~LiveWorld cleans up
   return world;

@@ -145,6 +145,19 @@ class Loader {
            std::string(want_dir ? "no such folder '" : "no such file '") +
                n.Scalar() + "' in the task folder");
     }
+    // A symlink in the task folder may point anywhere (/etc, ../..): the
+    // world would copy or serve its target as root. Task files are trusted
+    // less than code, so the real path must stay inside too.
+    std::error_code real_ec, dir_ec;
+    const fs::path real = fs::canonical(full, real_ec);
+    const fs::path real_dir = fs::canonical(dir_, dir_ec);
+    auto [real_end, unused] = std::mismatch(real_dir.begin(), real_dir.end(),
+                                            real.begin(), real.end());
+    if (real_ec || dir_ec || real_end != real_dir.end()) {
+      Fail(
+          n, field,
+          "path '" + n.Scalar() + "' leaves the task folder through a symlink");
+    }
     return full;
   }
 

@@ -71,7 +71,9 @@ TEST_F(ConfigTest, ErrorsNameFileLineAndField) {
   std::string err;
   EXPECT_FALSE(LoadConfig(path, &c, &err));
   EXPECT_EQ(
-      path + ":3: models[0].provider: expected openai or builtin, got 'vllm'",
+      path +
+          ":3: models[0].provider: expected openai, anthropic or builtin, "
+          "got 'vllm'",
       err);
 
   path = Write("run:\n  epoch: 3\n");
@@ -100,8 +102,8 @@ TEST_F(ConfigTest, UnknownModelNameIsExplained) {
   EXPECT_FALSE(ResolveModel(c, "qwen", &m, &err));
   EXPECT_EQ(
       "--model 'qwen': no model of that name in the config (no --config "
-      "given); use a configured name, builtin:oracle|null|flaky[:RATE] "
-      "or openai:BASE_URL#MODEL_ID",
+      "given); use a configured name, builtin:oracle|null|flaky[:RATE], "
+      "openai:BASE_URL#MODEL_ID or anthropic:[BASE_URL]#MODEL_ID",
       err);
 }
 

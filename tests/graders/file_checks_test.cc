@@ -175,6 +175,29 @@ TEST_F(FileChecksTest, FileEqualsSameAsThroughGradeWorld) {
       r.detail);
 }
 
+// A symlink in the task folder must not let a check read host files: the
+// check errors and its detail does not carry the file's text.
+TEST_F(FileChecksTest, SameAsThroughASymlinkOutIsAnError) {
+  fs::create_directories(task_.dir / "expected");
+  fs::create_symlink("/etc/passwd", task_.dir / "expected/host");
+  task_.checks = {Spec({{"kind", "file_equals"},
+                        {"path", "notes.md"},
+                        {"same_as", "expected/host"}})};
+  Grade g = GradeWorld(task_, *world_);
+  ASSERT_EQ(1u, g.checks.size());
+  EXPECT_EQ(Verdict::kError, g.checks[0].verdict) << g.checks[0].detail;
+  EXPECT_NE(std::string::npos,
+            g.checks[0].detail.find("leaves the task folder"))
+      << g.checks[0].detail;
+  // The same file reached without the link is read (the check can pass).
+  fs::copy_file("/etc/passwd", task_.dir / "expected/host-copy");
+  Put("notes.md", util::ReadFile("/etc/passwd").value_or("?"));
+  task_.checks = {Spec({{"kind", "file_equals"},
+                        {"path", "notes.md"},
+                        {"same_as", "expected/host-copy"}})};
+  EXPECT_EQ(Verdict::kPassed, GradeWorld(task_, *world_).overall);
+}
+
 TEST_F(FileChecksTest, JsonValue) {
   CheckResult r = Run({{"kind", "json_value"},
                        {"path", "release.json"},

@@ -189,10 +189,11 @@ TEST(FactoryTest, Errors) {
   EXPECT_EQ(
       "model 'x': unknown builtin 'genius' (expected oracle, null, flaky)",
       err);
-  config.provider = "anthropic";
+  config.provider = "cohere";
   EXPECT_EQ(nullptr, MakeClient(config, DemoTask(), {}, &err));
   EXPECT_EQ(
-      "model 'x': unknown provider 'anthropic' (expected openai or builtin)",
+      "model 'x': unknown provider 'cohere' (expected openai, anthropic or "
+      "builtin)",
       err);
   config.provider = "openai";
   config.base_url = "http://127.0.0.1:9/v1";

@@ -77,8 +77,8 @@ TEST(ParseModelSpecTest, ErrorsNameTheExpectation) {
       err);
   EXPECT_FALSE(ParseModelSpec("oracle", &c, &err));
   EXPECT_EQ(
-      "model spec 'oracle': unknown provider (expected builtin:NAME or "
-      "openai:BASE_URL#MODEL_ID)",
+      "model spec 'oracle': unknown provider (expected builtin:NAME, "
+      "openai:BASE_URL#MODEL_ID or anthropic:[BASE_URL]#MODEL_ID)",
       err);
 }
 

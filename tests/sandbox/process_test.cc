@@ -17,6 +17,8 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/loopback_listener.h"
+
 namespace endstate::sandbox {
 namespace {
 
@@ -29,28 +31,6 @@ ProcessSpec Bash(const std::string& command) {
   spec.env = {{"PATH", "/usr/bin:/bin"}};
   return spec;
 }
-
-// A TCP listener on the host's loopback; closed on destruction.
-class Listener {
- public:
-  Listener() {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    listen(fd_, 8);
-    socklen_t len = sizeof(addr);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~Listener() { close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 class TempDir {
  public:
@@ -139,7 +119,7 @@ TEST(RunProcessTest, RunsAsUnprivilegedUserWithoutCapabilities) {
 }
 
 TEST(RunProcessTest, HasNoNetwork) {
-  Listener listener;
+  test::LoopbackListener listener;
   std::string port = std::to_string(listener.port());
   // The same probe succeeds outside the sandbox, so the test can fail.
   ProcessSpec plain = Bash("echo > /dev/tcp/127.0.0.1/" + port);
@@ -233,8 +213,13 @@ TEST(RunProcessTest, ProcessProbeSeesLiveProcesses) {
     execl("/bin/sleep", "sleep", arg.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  std::this_thread::sleep_for(milliseconds(50));
-  EXPECT_TRUE(AnyProcessMatches(Sleep("104.5") + " "));
+  // exec may take a while on a loaded machine: poll up to 5 s.
+  bool seen = false;
+  for (int i = 0; i < 500 && !seen; ++i) {
+    seen = AnyProcessMatches(Sleep("104.5") + " ");
+    if (!seen) std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_TRUE(seen);
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
   EXPECT_FALSE(AnyProcessMatches(Sleep("104.5") + " "));

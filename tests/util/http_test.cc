@@ -22,6 +22,10 @@ class HttpTest : public ::testing::Test {
                 [](const httplib::Request&, httplib::Response& res) {
                   res.set_redirect("http://elsewhere.test/x");
                 });
+    server_.Post(
+        "/expect", [](const httplib::Request& req, httplib::Response& res) {
+          res.set_content(req.get_header_value("Expect"), "text/plain");
+        });
     server_.Post("/echo",
                  [](const httplib::Request& req, httplib::Response& res) {
                    res.status = 201;
@@ -87,6 +91,20 @@ TEST_F(HttpTest, PostStreamsToCallback) {
   ASSERT_TRUE(resp.ok);
   EXPECT_EQ(201, resp.status);
   EXPECT_EQ(R"({"a":1})", seen);
+}
+
+// A large POST (every model request) must not wait for "100 Continue",
+// which many servers never send: no Expect header goes out.
+TEST_F(HttpTest, LargePostSendsNoExpectHeader) {
+  HttpRequest req;
+  req.method = "POST";
+  req.url = Url("/expect");
+  req.headers = {"Content-Type: application/json"};
+  req.body = "\"" + std::string(64 * 1024, 'x') + "\"";
+  HttpResponse resp = Fetch(req);
+  ASSERT_TRUE(resp.ok) << resp.error;
+  EXPECT_EQ(200, resp.status);
+  EXPECT_EQ("", resp.body);
 }
 
 TEST_F(HttpTest, ConnectionRefusedIsTransportError) {

@@ -1,0 +1,217 @@
+// A hostile task that the loader lets through (its folders and names are
+// fine) but whose content aims out of the world: symlinks inside the
+// workspace or a host's files that a repo or a docroot would follow, commit
+// paths with `..`, and a deploy that swaps the docroot for a symlink to the
+// host's `/`. Building the world must either fail with a clear error or
+// write nothing outside its own directory (checked on a canary directory
+// and the worlds' base), and the fixture server must never serve a file
+// from outside the world.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "sandbox/world.h"
+#include "tasks/loader.h"
+#include "util/files.h"
+#include "util/http.h"
+
+namespace endstate::sandbox {
+namespace {
+
+namespace fs = std::filesystem;
+
+class HostileWorldTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::path("/var/tmp") /
+            ("es-hostile-world-" + std::to_string(getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    canary_ = root_ / "canary";
+    dir_ = root_ / "suite/evil";
+    fs::create_directories(canary_);
+    fs::create_directories(dir_ / "workspace");
+    fs::create_directories(dir_ / "prod/www");
+    util::WriteFile(dir_ / "prod/www/index.html", "<h1>prod</h1>");
+    options_.base = root_ / "worlds";
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  // Loads the task with `world` as its `world:` block, then builds it.
+  // Returns the world, or nullptr with *err.
+  std::unique_ptr<World> Build(const std::string& world, std::string* err) {
+    util::WriteFile(dir_ / "task.yaml",
+                    "id: evil\ntitle: Evil\nlevel: easy\ninstruction: x\n"
+                    "world:\n" +
+                        world +
+                        "checks:\n  - kind: file_exists\n    path: a\n"
+                        "solution:\n  - say: Done.\n");
+    tasks::Task task;
+    if (!tasks::LoadTask(dir_, {}, &task, err)) {
+      *err = "loader: " + *err;
+      return nullptr;
+    }
+    return World::Create(task, options_, err);
+  }
+  // Entries of `dir` (names only), sorted.
+  static std::vector<std::string> List(const fs::path& dir) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      names.push_back(it->path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+  util::HttpResponse Get(const World& world, const std::string& host,
+                         const std::string& path) {
+    util::HttpRequest req;
+    req.url = "http://" + host + path;
+    req.connect_to[host + ":80"] = *world.HttpAddress(host);
+    req.total_timeout = std::chrono::seconds(5);
+    return util::Fetch(req);
+  }
+
+  fs::path root_, canary_, dir_;
+  WorldOptions options_;
+};
+
+// A workspace symlink to the canary used as a repo path: the repo would be
+// created in the canary.
+TEST_F(HostileWorldTest, RepoThroughAWorkspaceSymlinkIsRefused) {
+  fs::create_directory_symlink(canary_, dir_ / "workspace/out");
+  std::string err;
+  auto world = Build(
+      "  workspace: workspace\n"
+      "  repos: [{path: out, commits: [{message: m, write: {a: b}}]}]\n",
+      &err);
+  EXPECT_EQ(nullptr, world);
+  EXPECT_EQ("repo out: path leads outside the workspace through a symlink",
+            err);
+  EXPECT_TRUE(List(canary_).empty());
+  EXPECT_TRUE(List(options_.base).empty());
+}
+
+// A commit writing below a workspace symlink: libgit2's checkout writes
+// through it (measured before the fix: canary/x appeared), so such a
+// workspace is refused when it holds a repo.
+TEST_F(HostileWorldTest, CommitBelowAWorkspaceSymlinkWritesNothingOutside) {
+  fs::create_directory_symlink(canary_, dir_ / "workspace/out");
+  std::string err;
+  auto world = Build(
+      "  workspace: workspace\n"
+      "  repos: [{path: ., commits: [{message: m, write: {out/x: pwned}}]}]\n",
+      &err);
+  EXPECT_EQ(nullptr, world);
+  EXPECT_EQ("repo .: workspace symlink 'out' points outside the workspace",
+            err);
+  EXPECT_TRUE(List(canary_).empty());
+  EXPECT_TRUE(List(options_.base).empty());
+  // The same through a `.git` link of a sub-repo.
+  fs::remove(dir_ / "workspace/out");
+  fs::create_directories(dir_ / "workspace/sub");
+  fs::create_directory_symlink(canary_, dir_ / "workspace/sub/.git");
+  world = Build(
+      "  workspace: workspace\n"
+      "  repos: [{path: sub, commits: [{message: m, write: {a: b}}]}]\n",
+      &err);
+  EXPECT_EQ(nullptr, world);
+  EXPECT_EQ(
+      "repo sub: workspace symlink 'sub/.git' points outside the workspace",
+      err);
+  EXPECT_TRUE(List(canary_).empty());
+}
+
+TEST_F(HostileWorldTest, CommitPathsWithDotDotAreRefused) {
+  std::string err;
+  auto world = Build(
+      "  repos: [{path: ., commits: [{message: m, write: {../../x: b}}]}]\n",
+      &err);
+  EXPECT_EQ(nullptr, world);
+  EXPECT_EQ(
+      "repo .: commits[0]: write: path must be relative and stay inside: "
+      "'../../x'",
+      err);
+  world = Build(
+      "  repos: [{path: ., commits: [{message: m, write: {a: b}, remove: "
+      "[../x]}]}]\n",
+      &err);
+  EXPECT_EQ(nullptr, world);
+  EXPECT_EQ(
+      "repo .: commits[0]: remove: path must be relative and stay inside: "
+      "'../x'",
+      err);
+  EXPECT_TRUE(List(options_.base).empty());
+}
+
+// Symlinks inside the workspace are copied as links, never as the host
+// files they point to.
+TEST_F(HostileWorldTest, WorkspaceSymlinksAreCopiedAsLinks) {
+  fs::create_symlink("/etc/shadow", dir_ / "workspace/shadow");
+  std::string err;
+  auto world = Build("  workspace: workspace\n", &err);
+  ASSERT_NE(nullptr, world) << err;
+  EXPECT_TRUE(fs::is_symlink(world->workspace() / "shadow"));
+  EXPECT_TRUE(fs::is_symlink(world->initial_workspace() / "shadow"));
+  ProcessResult r = world->RunShell("cat shadow 2>&1", world->options().shell);
+  EXPECT_EQ("cat: shadow: Permission denied\n", r.out);
+}
+
+// A host's files with `www -> /etc` (measured before the fix: the fixture
+// server served the host's /etc/passwd), or `srv -> canary` with docroot
+// srv/html (the world would create canary/html).
+TEST_F(HostileWorldTest, DocrootThroughASymlinkOutOfTheHostIsRefused) {
+  fs::remove_all(dir_ / "prod/www");
+  fs::create_directory_symlink("/etc", dir_ / "prod/www");
+  std::string err;
+  auto world = Build("  hosts: [{name: prod.test, files: prod}]\n", &err);
+  EXPECT_EQ(nullptr, world);
+  EXPECT_EQ(
+      "host prod.test: docroot 'www' leads outside the host root through a "
+      "symlink",
+      err);
+  fs::create_directory_symlink(canary_, dir_ / "prod/srv");
+  world = Build(
+      "  hosts: [{name: prod.test, files: prod, docroot: srv/html}]\n", &err);
+  EXPECT_EQ(nullptr, world);
+  EXPECT_EQ(
+      "host prod.test: docroot 'srv/html' leads outside the host root "
+      "through a symlink",
+      err);
+  EXPECT_TRUE(List(canary_).empty());
+  EXPECT_TRUE(List(options_.base).empty());
+}
+
+// The agent deploys a symlink to `/` in place of the docroot, then fetches
+// the host's secrets through the world's web server.
+TEST_F(HostileWorldTest, DeployedSymlinkCannotExposeTheHost) {
+  std::string err;
+  auto world = Build("  hosts: [{name: prod.test, files: prod}]\n", &err);
+  ASSERT_NE(nullptr, world) << err;
+  EXPECT_EQ("<h1>prod</h1>", Get(*world, "prod.test", "/").body);
+  ExecResult r;
+  ASSERT_TRUE(world->RunOnHost(
+      "prod.test",
+      "mkdir -p rel/v2 && echo '<h1>v2</h1>' > rel/v2/index.html && "
+      "rm -r www && ln -s / www",
+      world->options().shell, &r, &err))
+      << err;
+  ASSERT_EQ(0, r.exit_code) << r.err;
+  // Unconfined, the same path would read the host's /etc/passwd.
+  ASSERT_TRUE(
+      fs::is_regular_file(world->deploy_hosts()[0].docroot / "etc/passwd"));
+  EXPECT_EQ(404, Get(*world, "prod.test", "/etc/passwd").status);
+  EXPECT_EQ(404, Get(*world, "prod.test", "/etc/shadow").status);
+  EXPECT_EQ(404, Get(*world, "prod.test", "/var/tmp/").status);
+  // A relative symlink swap inside the host root (a common deploy) works.
+  ASSERT_TRUE(world->RunOnHost("prod.test", "rm www && ln -s rel/v2 www",
+                               world->options().shell, &r, &err))
+      << err;
+  EXPECT_EQ("<h1>v2</h1>\n", Get(*world, "prod.test", "/").body);
+}
+
+}  // namespace
+}  // namespace endstate::sandbox
