@@ -74,7 +74,7 @@ std::vector<Fault> Faults() {
        [start] {
          return ScriptedResponse::Sse(
              {"data: " + start.dump() + "\n\n", "data: [DONE]\n\n"},
-             milliseconds(1500));
+             milliseconds(2500));
        },
        "timeout", true},
       {"cut_before_done",
@@ -115,7 +115,9 @@ class FaultInjectionTest : public ::testing::TestWithParam<Fault> {
     model_.base_url = server_.base_url();
     model_.model = "m";
     model_.stream = GetParam().stream;
-    model_.stall_timeout = milliseconds(300);
+    // Long enough that a slow (sanitized) server streaming 50 MB never pauses
+    // this long, short enough that the stall fault costs ~3 s.
+    model_.stall_timeout = milliseconds(1000);
     model_.retry.max_tries = kMaxTries;
     model_.retry.initial_backoff = milliseconds(1);
   }
