@@ -258,6 +258,12 @@ int Run(const RunOptions& o) {
     plan.push_back(w.slot);
     by_slot[{w.slot.model, w.slot.task, w.slot.epoch}] = &w;
   }
+  // A task's expected length: the turns of its reference solution.
+  std::vector<double> task_cost;
+  for (const tasks::Task& t : ctx.suite) {
+    task_cost.push_back(static_cast<double>(t.solution.size()));
+  }
+  OrderLongestFirst(task_cost, &plan);
   std::vector<int> caps;
   for (const auto& m : ctx.models) caps.push_back(m.max_connections);
   Progress progress(plan.size(), o.quiet);

@@ -19,6 +19,17 @@ std::vector<PlannedAttempt> MakePlan(size_t models, size_t tasks, int epochs) {
   return plan;
 }
 
+void OrderLongestFirst(const std::vector<double>& task_cost,
+                       std::vector<PlannedAttempt>* plan) {
+  auto cost = [&](size_t task) {
+    return task < task_cost.size() ? task_cost[task] : 0.0;
+  };
+  std::stable_sort(plan->begin(), plan->end(),
+                   [&](const PlannedAttempt& a, const PlannedAttempt& b) {
+                     return cost(a.task) > cost(b.task);
+                   });
+}
+
 void RunScheduled(const std::vector<PlannedAttempt>& plan, int concurrency,
                   const std::vector<int>& model_caps,
                   const std::function<void(const PlannedAttempt&)>& work) {

@@ -27,6 +27,13 @@ json ReplayInput(const std::string& raw) {
 
 json AssistantToJson(const Message& m) {
   json blocks = json::array();
+  // Thinking blocks go first, as the model produced them.
+  if (!m.thinking_blocks.empty()) {
+    json thinking = json::parse(m.thinking_blocks, nullptr, false);
+    if (thinking.is_array()) {
+      for (json& b : thinking) blocks.push_back(std::move(b));
+    }
+  }
   if (!m.content.empty()) {
     blocks.push_back({{"type", "text"}, {"text", m.content}});
   }
@@ -210,6 +217,7 @@ bool ParseAnthropicBody(const std::string& body, int turn,
   }
   out->message = Message{};
   out->message.role = "assistant";
+  json thinking = json::array();
   for (const json& block : *content) {
     if (!block.is_object()) continue;
     const std::string type = Str(block, "type");
@@ -217,6 +225,9 @@ bool ParseAnthropicBody(const std::string& body, int turn,
       out->message.content += Str(block, "text");
     } else if (type == "thinking") {
       out->message.reasoning += Str(block, "thinking");
+      thinking.push_back(block);
+    } else if (type == "redacted_thinking") {
+      thinking.push_back(block);
     } else if (type == "tool_use") {
       auto input = block.find("input");
       AddToolCall(Str(block, "id"), Str(block, "name"),
@@ -224,6 +235,7 @@ bool ParseAnthropicBody(const std::string& body, int turn,
                   &out->message);
     }
   }
+  if (!thinking.empty()) out->message.thinking_blocks = thinking.dump();
   out->finish_reason = AnthropicFinishReason(Str(j, "stop_reason"));
   out->usage = Usage{};
   if (j.contains("usage")) ParseAnthropicUsage(j["usage"], &out->usage);
@@ -261,7 +273,13 @@ AnthropicStreamAssembler::Event AnthropicStreamAssembler::Add(
       content_ += Str(block, "text");
       return Str(block, "text").empty() ? Event::kOther : Event::kContentStart;
     }
+    if (b.type == "redacted_thinking") {
+      b.text = Str(block, "data");
+      return Event::kOther;
+    }
     if (b.type == "thinking") {
+      b.text = Str(block, "thinking");
+      b.signature = Str(block, "signature");
       reasoning_ += Str(block, "thinking");
       return Str(block, "thinking").empty() ? Event::kOther
                                             : Event::kContentStart;
@@ -286,6 +304,9 @@ AnthropicStreamAssembler::Event AnthropicStreamAssembler::Add(
       content_ += Str(delta, "text");
     } else if (kind == "thinking_delta") {
       reasoning_ += Str(delta, "thinking");
+      blocks_[index].text += Str(delta, "thinking");
+    } else if (kind == "signature_delta") {
+      blocks_[index].signature += Str(delta, "signature");
     } else if (kind == "input_json_delta") {
       blocks_[index].input_json += Str(delta, "partial_json");
     }
@@ -312,6 +333,17 @@ void AnthropicStreamAssembler::Finish(int turn, CompletionResponse* out) const {
   out->message.role = "assistant";
   out->message.content = content_;
   out->message.reasoning = reasoning_;
+  json thinking = json::array();
+  for (const auto& [index, b] : blocks_) {
+    if (b.type == "thinking") {
+      thinking.push_back({{"type", "thinking"},
+                          {"thinking", b.text},
+                          {"signature", b.signature}});
+    } else if (b.type == "redacted_thinking") {
+      thinking.push_back({{"type", "redacted_thinking"}, {"data", b.text}});
+    }
+  }
+  if (!thinking.empty()) out->message.thinking_blocks = thinking.dump();
   for (const auto& [index, b] : blocks_) {
     if (b.type != "tool_use") continue;
     AddToolCall(b.id, b.name,

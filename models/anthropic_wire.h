@@ -29,8 +29,9 @@ inline constexpr int kAnthropicDefaultMaxTokens = 4096;
 //    else {} (broken arguments are never sent back); assistant messages
 //    with neither text nor calls are left out (the API rejects empty
 //    content); consecutive tool messages become ONE user message of
-//    {type:"tool_result", tool_use_id, content, is_error} blocks. Reasoning
-//    is not replayed (no thinking signatures are kept);
+//    {type:"tool_result", tool_use_id, content, is_error} blocks. An
+//    assistant message's thinking_blocks (a JSON array) are sent first in
+//    its content, verbatim, so extended thinking works with tool use;
 //  - tools as [{name, description, input_schema}] + tool_choice {type:auto}
 //    when tools are offered; stream;
 //  - then config.sampling and config.extra merged in (extra wins), except
@@ -61,7 +62,8 @@ void ParseAnthropicUsage(const nlohmann::json& usage, Usage* out);
 std::string AnthropicErrorText(const std::string& body);
 
 // Parses a non-streamed response body into out->message (text blocks
-// concatenated into content, thinking blocks into reasoning, tool_use
+// concatenated into content, thinking blocks into reasoning and, with
+// redacted_thinking blocks, whole into thinking_blocks; tool_use
 // blocks into tool calls with arguments = input.dump()), finish_reason and
 // usage. Returns false with *err ("response is not JSON: ...", the
 // server's error, or "response has no content") when no message can be
@@ -88,13 +90,17 @@ class AnthropicStreamAssembler {
   const std::string& error() const { return error_; }
 
   // Writes message, finish_reason and usage into *out. Tool-call arguments
-  // are the concatenated partial_json of their block ("" -> "{}").
+  // are the concatenated partial_json of their block ("" -> "{}"); thinking
+  // blocks (their thinking_delta text and signature_delta signature) and
+  // redacted_thinking blocks (their data) become thinking_blocks, in order.
   void Finish(int turn, CompletionResponse* out) const;
 
  private:
   struct Block {
-    std::string type;  // text | thinking | tool_use | other
+    std::string type;  // text | thinking | redacted_thinking | tool_use | ...
     std::string id, name;
+    std::string text;         // thinking: its text; redacted_thinking: data
+    std::string signature;    // thinking: signature_delta, concatenated
     std::string input_json;   // partial_json fragments, concatenated
     std::string start_input;  // a non-empty input given at block start
   };

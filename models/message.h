@@ -22,6 +22,12 @@ struct Message {
   std::string tool_call_id{};          // tool only
   std::string name{};                  // tool only: the tool's name
   bool is_error = false;               // tool only: the result is an error
+  // Assistant only: the provider's signed reasoning blocks, a JSON array
+  // sent back verbatim before the text and calls on later requests
+  // (Anthropic `thinking` with its `signature`, `redacted_thinking` with its
+  // `data`: the API rejects a tool-use turn replayed without them). Empty
+  // for every other provider.
+  std::string thinking_blocks{};
 };
 
 struct Usage {

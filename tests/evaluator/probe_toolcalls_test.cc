@@ -134,6 +134,9 @@ struct BadReply {
   std::string detail;
 };
 
+// Names the case in test listings (ctest) instead of a byte dump.
+void PrintTo(const BadReply& b, std::ostream* os) { *os << b.name; }
+
 ScriptedResponse Reply(bool stream, const json& completion) {
   return stream ? ScriptedResponse::Stream(completion)
                 : ScriptedResponse::Json(completion);

@@ -21,6 +21,25 @@ TEST(Scheduler, PlanInterleavesModelsWithinEachTask) {
   EXPECT_EQ(1, plan[6].epoch);
 }
 
+TEST(Scheduler, LongestFirstKeepsModelsInterleaved) {
+  auto plan = MakePlan(2, 3, 2);
+  OrderLongestFirst({1.0, 5.0, 1.0}, &plan);
+  ASSERT_EQ(12u, plan.size());
+  // Task 1 (cost 5) in both epochs first, then the rest in plan order:
+  // epoch 0's tasks 0 and 2, then epoch 1's.
+  const size_t want_task[] = {1, 1, 1, 1, 0, 0, 2, 2, 0, 0, 2, 2};
+  const int want_epoch[] = {0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1};
+  for (size_t i = 0; i < 12; ++i) {
+    EXPECT_EQ(want_task[i], plan[i].task) << i;
+    EXPECT_EQ(want_epoch[i], plan[i].epoch) << i;
+    EXPECT_EQ(i % 2, plan[i].model) << i;
+  }
+  // Missing costs count as 0: a short cost vector leaves the order alone.
+  auto same = MakePlan(1, 3, 1);
+  OrderLongestFirst({}, &same);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(i, same[i].task);
+}
+
 TEST(Scheduler, RunsEveryAttemptOnceWithinCaps) {
   auto plan = MakePlan(2, 10, 1);
   std::mutex mu;

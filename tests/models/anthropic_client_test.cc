@@ -289,6 +289,59 @@ TEST_F(AnthropicClientTest, StreamingThinkingAndText) {
   EXPECT_EQ(4, out.choice_chunks);
 }
 
+// Extended thinking with tool use: the thinking block (text and
+// signature_delta) and a redacted_thinking block come back as the
+// message's thinking_blocks, and the next request sends them back first in
+// the assistant turn, verbatim (the API rejects the turn without them).
+TEST_F(AnthropicClientTest, ThinkingBlocksAreReplayedWithToolUse) {
+  server_.Push(ScriptedResponse::Sse(
+      {MessageStart(7), BlockStart(0, {{"type", "thinking"}, {"thinking", ""}}),
+       Delta(0, {{"type", "thinking_delta"}, {"thinking", "Read it "}}),
+       Delta(0, {{"type", "thinking_delta"}, {"thinking", "first."}}),
+       Delta(0, {{"type", "signature_delta"}, {"signature", "EqQB"}}),
+       Delta(0, {{"type", "signature_delta"}, {"signature", "kYz="}}),
+       BlockStop(0),
+       BlockStart(1, {{"type", "redacted_thinking"}, {"data", "c2VjcmV0"}}),
+       BlockStop(1),
+       BlockStart(2, {{"type", "tool_use"},
+                      {"id", "toolu_1"},
+                      {"name", "read_file"},
+                      {"input", json::object()}}),
+       JsonDelta(2, R"({"path":"a.html"})"), BlockStop(2),
+       MessageDelta("tool_use", 9), MessageStop()}));
+  server_.Push(ScriptedResponse::Json(MessageBody(
+      json::parse(R"([{"type":"thinking","thinking":"Fine.","signature":"s2"},
+                      {"type":"text","text":"Done."}])"),
+      "end_turn")));
+  CompletionRequest req = Request();
+  CompletionResponse first;
+  ModelError err;
+  ASSERT_TRUE(Run(Config(true), &first, &err, &req)) << err.message;
+  const json blocks = json::parse(R"([
+      {"type":"thinking","thinking":"Read it first.","signature":"EqQBkYz="},
+      {"type":"redacted_thinking","data":"c2VjcmV0"}])");
+  EXPECT_EQ(blocks, json::parse(first.message.thinking_blocks));
+  EXPECT_EQ("Read it first.", first.message.reasoning);
+  ASSERT_EQ(1u, first.message.tool_calls.size());
+
+  first.message.role = "assistant";
+  req.messages.push_back(first.message);
+  req.messages.push_back(Msg("tool", "<html>", "toolu_1"));
+  CompletionResponse second;
+  ASSERT_TRUE(Run(Config(false), &second, &err, &req)) << err.message;
+  EXPECT_EQ("Done.", second.message.content);
+  EXPECT_EQ(R"([{"signature":"s2","thinking":"Fine.","type":"thinking"}])",
+            second.message.thinking_blocks);
+  const json sent = server_.requests().at(1).json();
+  json want_turn = blocks;
+  want_turn.push_back({{"type", "tool_use"},
+                       {"id", "toolu_1"},
+                       {"name", "read_file"},
+                       {"input", {{"path", "a.html"}}}});
+  ASSERT_EQ(3u, sent["messages"].size());
+  EXPECT_EQ(want_turn, sent["messages"][1]["content"]);
+}
+
 TEST_F(AnthropicClientTest, OverloadedThenSuccessCountsOneRetry) {
   server_.Push(ScriptedResponse::Status(
       529,

@@ -128,6 +128,8 @@ TEST(AnthropicWireTest, WholeBodyEdgeCases) {
                                  3, &out, &err))
       << err;
   EXPECT_EQ("hmm", out.message.reasoning);
+  EXPECT_EQ(R"([{"signature":"x","thinking":"hmm","type":"thinking"}])",
+            out.message.thinking_blocks);
   ASSERT_EQ(1u, out.message.tool_calls.size());
   EXPECT_EQ("call_3_0", out.message.tool_calls[0].id);
   EXPECT_EQ("{}", out.message.tool_calls[0].arguments);

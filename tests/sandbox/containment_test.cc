@@ -82,6 +82,11 @@ std::string Python(const std::string& script) {
 
 enum class Path { kRunShell, kSshExec };
 
+// Names the path in test listings (ctest) instead of a byte dump.
+void PrintTo(Path p, std::ostream* os) {
+  *os << (p == Path::kRunShell ? "run_shell" : "ssh_exec");
+}
+
 constexpr int kMaxPids = 40;
 constexpr uint64_t kMaxFileBytes = 1 << 20;  // /tmp is then 64 MiB
 
