@@ -312,8 +312,7 @@ int Run(const RunOptions& o) {
     return kExitInfra;
   }
   // The same table as `endstate report`, intervals included.
-  if (int rc = PrintReport(o.db, ctx.run_id, "table", *store, *summaries);
-      rc != kExitOk) {
+  if (int rc = PrintReport(o.db, ctx.run_id, "table", *store); rc != kExitOk) {
     return rc;
   }
   if (!o.quiet) {

@@ -14,8 +14,7 @@
 namespace endstate::evaluator {
 
 int PrintReport(const std::string& db, int64_t run, const std::string& format,
-                results::Store& store,
-                const std::vector<results::ModelSummary>& summaries) {
+                results::Store& store) {
   auto fail = [](const std::string& err) {
     std::cerr << "endstate report: " << err << '\n';
     return kExitInfra;
@@ -40,9 +39,11 @@ int PrintReport(const std::string& db, int64_t run, const std::string& format,
     probe_rows = results::MakeProbeRows(*probes, stats);
   }
   if (format == "json") {
+    auto summaries = store.Summarize(run, &err);
+    if (!summaries) return fail(err);
     auto cells = store.TaskMatrix(run, &err);
     if (!cells) return fail(err);
-    nlohmann::json j = results::ReportJson(run, summaries, *cells);
+    nlohmann::json j = results::ReportJson(run, *summaries, *cells);
     results::AddStatisticsJson(*data, stats, &j);
     if (!probe_rows.empty()) {
       j["probes"] = nlohmann::json::array();

@@ -16,11 +16,12 @@ namespace endstate::evaluator {
 inline const std::vector<std::string> kReportFormats = {"table", "json", "csv",
                                                         "markdown", "junit"};
 
-// Prints run `run` of the database at `db` in `format`; `summaries` are the
-// store's per-model summaries (the stable JSON fields). Returns an exit code
-// (evaluator/cli.h) and writes errors to stderr prefixed "endstate report: ".
+// Prints run `run` of the database at `db` in `format`. The JSON format
+// also reads `store`'s per-model summaries and task matrix (its stable
+// fields); the others need only the run's data, read once. Returns an exit
+// code (evaluator/cli.h) and writes errors to stderr prefixed
+// "endstate report: ".
 int PrintReport(const std::string& db, int64_t run, const std::string& format,
-                results::Store& store,
-                const std::vector<results::ModelSummary>& summaries);
+                results::Store& store);
 
 }  // namespace endstate::evaluator

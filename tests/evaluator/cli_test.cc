@@ -49,6 +49,18 @@ TEST_F(CliTest, OracleAndNullRunRecordAndReport) {
   EXPECT_EQ(1, j["models"][1]["failed"]);
   EXPECT_EQ(0, j["models"][1]["errored"]);
 
+  // The table names both models; a run that does not exist is a usage
+  // error that names the run.
+  CliResult table = RunCli("report --db " + db_, false);
+  ASSERT_EQ(0, table.exit_code) << table.out;
+  EXPECT_NE(std::string::npos, table.out.find("builtin:oracle")) << table.out;
+  EXPECT_NE(std::string::npos, table.out.find("builtin:null")) << table.out;
+  CliResult missing = RunCli("report --db " + db_ + " --run 99");
+  EXPECT_EQ(2, missing.exit_code) << missing.out;
+  EXPECT_NE(std::string::npos,
+            missing.out.find("run 99 not found or has no models"))
+      << missing.out;
+
   // Every turn is in the record: the oracle's two, null's one.
   std::string err;
   auto store = results::Store::Open(db_, &err);
