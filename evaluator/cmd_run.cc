@@ -306,13 +306,10 @@ int Run(const RunOptions& o) {
   });
   store->FinishRun(ctx.run_id, &err);
 
-  auto summaries = store->Summarize(ctx.run_id, &err);
-  if (!summaries) {
-    std::cerr << "endstate run: " << err << '\n';
-    return kExitInfra;
-  }
   // The same table as `endstate report`, intervals included.
-  if (int rc = PrintReport(o.db, ctx.run_id, "table", *store); rc != kExitOk) {
+  std::vector<results::ModelStats> stats;
+  if (int rc = PrintReport(o.db, ctx.run_id, "table", *store, &stats);
+      rc != kExitOk) {
     return rc;
   }
   if (!o.quiet) {
@@ -323,7 +320,7 @@ int Run(const RunOptions& o) {
   // Only the latest try of each slot counts: a retried error that then
   // passed is not an error of the run.
   int errors = 0;
-  for (const auto& s : *summaries) errors += s.errored;
+  for (const auto& s : stats) errors += s.errored;
   if (errors > 0) {
     std::cerr << "endstate: " << errors
               << " attempt(s) ended in infrastructure error\n";

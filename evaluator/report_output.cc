@@ -14,7 +14,8 @@
 namespace endstate::evaluator {
 
 int PrintReport(const std::string& db, int64_t run, const std::string& format,
-                results::Store& store) {
+                results::Store& store,
+                std::vector<results::ModelStats>* stats_out) {
   auto fail = [](const std::string& err) {
     std::cerr << "endstate report: " << err << '\n';
     return kExitInfra;
@@ -30,6 +31,7 @@ int PrintReport(const std::string& db, int64_t run, const std::string& format,
   if (!data) return fail(err);
   const std::vector<results::ModelStats> stats =
       results::ComputeModelStats(*data);
+  if (stats_out) *stats_out = stats;
   // The probe table (docs/report.md): table, JSON and Markdown; CSV and
   // JUnit keep their one-row-per-model / per-testcase shapes.
   std::vector<results::ProbeRow> probe_rows;

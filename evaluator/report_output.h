@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "results/model_stats.h"
 #include "results/store.h"
 
 namespace endstate::evaluator {
@@ -20,8 +21,10 @@ inline const std::vector<std::string> kReportFormats = {"table", "json", "csv",
 // also reads `store`'s per-model summaries and task matrix (its stable
 // fields); the others need only the run's data, read once. Returns an exit
 // code (evaluator/cli.h) and writes errors to stderr prefixed
-// "endstate report: ".
+// "endstate report: ". When `stats` is not null it receives the per-model
+// statistics the report shows (results/model_stats.h).
 int PrintReport(const std::string& db, int64_t run, const std::string& format,
-                results::Store& store);
+                results::Store& store,
+                std::vector<results::ModelStats>* stats = nullptr);
 
 }  // namespace endstate::evaluator
