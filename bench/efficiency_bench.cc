@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "evaluator/replay_wire.h"
+#include "evaluator/script.h"
 #include "evaluator/suite.h"
 #include "models/builtins.h"
 
@@ -118,8 +119,9 @@ class DoubleServer {
     models::CompletionResponse r;
     const size_t n = static_cast<size_t>(played);
     if (n < task->solution.size()) {
-      r.message = models::builtin::StepMessage(task->solution[n], played);
-      r.finish_reason = task->solution[n].calls.empty() ? "stop" : "tool_calls";
+      const models::Script script = endstate::evaluator::ScriptFor(*task);
+      r.message = models::builtin::StepMessage(script.steps[n], played);
+      r.finish_reason = script.steps[n].calls.empty() ? "stop" : "tool_calls";
     } else {
       r.message.role = "assistant";
       r.message.content = models::builtin::kFinalMessage;

@@ -32,6 +32,7 @@
 
 #include "evaluator/agent_loop.h"
 #include "evaluator/config.h"
+#include "evaluator/script.h"
 #include "evaluator/suite.h"
 #include "models/factory.h"
 #include "results/store.h"
@@ -101,7 +102,7 @@ double ValidationMs(const std::string& name, const std::string& raw) {
   nlohmann::json args = nlohmann::json::parse(raw, nullptr, false);
   std::string problem;
   if (tool && args.is_object())
-    problem = endstate::tools::ValidateArgs(tool->schema().parameters, args);
+    problem = endstate::models::ValidateArgs(tool->schema().parameters, args);
   const double ms = Ms(Clock::now() - start);
   if (!problem.empty()) std::fprintf(stderr, "invalid call %s\n", name.c_str());
   return ms;
@@ -119,7 +120,8 @@ bool RunOne(const endstate::tasks::Task& task, const models::ModelConfig& mc,
     return false;
   }
   s->world_ms.push_back(Ms(Clock::now() - world_start));
-  auto inner = models::MakeClient(mc, task, {.epoch = epoch}, &err);
+  auto inner = models::MakeClient(mc, endstate::evaluator::ScriptFor(task),
+                                  {.epoch = epoch}, &err);
   if (!inner) {
     std::fprintf(stderr, "client: %s\n", err.c_str());
     return false;

@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "results/html_report.h"
-#include "results/model_stats.h"
-#include "results/run_data.h"
+#include "report/html_report.h"
+#include "report/model_stats.h"
+#include "results/reader.h"
 #include "results/sqlite.h"
 #include "results/store.h"
 
@@ -204,41 +204,44 @@ int main(int argc, char** argv) {
   std::string err;
   auto store = Store::Open(path, &err);  // applies pending migrations
   if (!store) return !Fail(err);
+  store.reset();
   size_t html_bytes = 0;
   using endstate::results::RunReader;
+  auto reader = RunReader::Open(path, &err);
+  if (!reader) return !Fail(err);
   auto stats = [&] {
-    auto reader = RunReader::Open(path, &err);
-    if (!reader) return false;
     auto data = reader->Load(1, &err);
-    return data && !endstate::results::ComputeModelStats(*data).empty();
+    return data && !endstate::report::ComputeModelStats(*data).empty();
   };
   struct Step {
     const char* name;
     std::function<bool()> fn;
   } steps[] = {
       {"Store::Open", [&] { return Store::Open(path, &err) != nullptr; }},
-      {"Store::Summarize",
-       [&] { return store->Summarize(1, &err).has_value(); }},
-      {"Store::TaskMatrix",
-       [&] { return store->TaskMatrix(1, &err).has_value(); }},
+      {"RunReader::Open",
+       [&] { return RunReader::Open(path, &err).has_value(); }},
+      {"RunReader::Summarize",
+       [&] { return reader->Summarize(1, &err).has_value(); }},
+      {"RunReader::TaskMatrix",
+       [&] { return reader->TaskMatrix(1, &err).has_value(); }},
       {"RunReader::Load + ComputeModelStats", stats},
       // What `endstate report` does, end to end minus printing and probes:
-      // the table (also csv, markdown, junit) reads the run's data once;
-      // JSON adds the store's summaries and task matrix.
-      {"report (table): ListModels + above",
+      // open the reader once; the table (also csv, markdown, junit) reads the
+      // run's data once; JSON adds the summaries and task matrix.
+      {"report (table): Open + above",
        [&] {
-         auto s = Store::Open(path, &err);
-         return s && s->ListModels(1, &err) && stats();
+         auto r = RunReader::Open(path, &err);
+         return r && r->HasRun(1, &err) && stats();
        }},
       {"report --format json: all of the above",
        [&] {
-         auto s = Store::Open(path, &err);
-         return s && s->ListModels(1, &err) && s->Summarize(1, &err) &&
-                s->TaskMatrix(1, &err) && stats();
+         auto r = RunReader::Open(path, &err);
+         return r && r->HasRun(1, &err) && r->Summarize(1, &err) &&
+                r->TaskMatrix(1, &err) && stats();
        }},
       {"report --html: RenderHtmlReport",
        [&] {
-         auto html = endstate::results::RenderHtmlReport(path, 1, {}, &err);
+         auto html = endstate::report::RenderHtmlReport(*reader, 1, {}, &err);
          if (html) html_bytes = html->size();
          return html.has_value();
        }},
@@ -252,7 +255,7 @@ int main(int argc, char** argv) {
   }
   std::printf("HTML report size: %.1f MB\n", html_bytes / 1e6);
   if (!html_out.empty() &&
-      !endstate::results::WriteHtmlReport(path, 1, html_out, {}, &err)) {
+      !endstate::report::WriteHtmlReport(*reader, 1, html_out, {}, &err)) {
     return !Fail(err);
   }
   return 0;

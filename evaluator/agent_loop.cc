@@ -1,16 +1,12 @@
 #include "evaluator/agent_loop.h"
 
 #include "models/markup.h"
+#include "util/clock.h"
 
 namespace endstate::evaluator {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double MsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start)
-      .count();
-}
 
 // What the model is told when it wrote a tool call as text.
 std::string LeakedMarkupMessage(const std::string& kind) {
@@ -62,7 +58,7 @@ LoopResult RunAgentLoop(const tasks::Task& task,
     models::ModelError merr;
     const auto call_start = Clock::now();
     const bool ok = client.Complete(req, &resp, &merr);
-    result.model_ms += MsSince(call_start);
+    result.model_ms += util::MsSince(call_start);
     if (!ok) {
       result.termination = "model_error";
       result.error = merr.message;
@@ -73,7 +69,7 @@ LoopResult RunAgentLoop(const tasks::Task& task,
       rec.finish_reason = "error";
       rec.content = "";
       rec.retries = merr.tries > 0 ? merr.tries - 1 : 0;
-      rec.duration_ms = MsSince(call_start);
+      rec.duration_ms = util::MsSince(call_start);
       sink(rec);  // keep the failed exchange for diagnosis
       break;
     }
@@ -123,7 +119,7 @@ LoopResult RunAgentLoop(const tasks::Task& task,
       const auto tool_start = Clock::now();
       tools::ToolResult tr =
           registry.Call(tc.name, tc.arguments, allowed, ctx, &kind);
-      const double ms = MsSince(tool_start);
+      const double ms = util::MsSince(tool_start);
       result.tool_ms += ms;
       results::ToolCallRecord call;
       call.index = index++;

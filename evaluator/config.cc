@@ -5,31 +5,20 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "tasks/yaml_json.h"
+#include "util/yaml.h"
 
 namespace endstate::evaluator {
 namespace {
 
-struct ConfigError {
-  std::string message;
-};
-
-class ConfigLoader {
+// Throws util::YamlError inside; LoadConfig turns it into *err.
+class ConfigLoader : private util::YamlReader {
  public:
   ConfigLoader(const std::string& path, Config* config)
-      : path_(path), config_(config) {}
+      : util::YamlReader(path), config_(config) {}
 
   void Load() {
-    YAML::Node root;
-    try {
-      root = YAML::LoadFile(path_);
-    } catch (const YAML::BadFile&) {
-      throw ConfigError{path_ + ": cannot read the file"};
-    } catch (const YAML::Exception& e) {
-      throw ConfigError{path_ + ":" + std::to_string(e.mark.line + 1) + ": " +
-                        e.msg};
-    }
-    config_->path = path_;
+    YAML::Node root = LoadFile();
+    config_->path = path();
     if (root.IsNull()) return;
     if (!root.IsMap()) Fail(root, "", "expected a mapping at the top level");
     CheckKeys(root, "", {"system_prompt", "models", "run"});
@@ -41,48 +30,6 @@ class ConfigLoader {
   }
 
  private:
-  [[noreturn]] void Fail(const YAML::Node& n, const std::string& field,
-                         const std::string& what) const {
-    std::string msg = path_;
-    if (n.IsDefined()) msg += ":" + std::to_string(tasks::YamlLine(n));
-    msg += ": ";
-    if (!field.empty()) msg += field + ": ";
-    throw ConfigError{msg + what};
-  }
-
-  void CheckKeys(const YAML::Node& map, const std::string& where,
-                 const std::set<std::string>& keys) const {
-    for (const auto& kv : map) {
-      if (!keys.count(kv.first.Scalar())) {
-        std::string list;
-        for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
-        std::string field =
-            where.empty() ? kv.first.Scalar() : where + "." + kv.first.Scalar();
-        Fail(kv.first, field, "unknown field (expected one of: " + list + ")");
-      }
-    }
-  }
-
-  std::string String(const YAML::Node& n, const std::string& field) const {
-    if (!n.IsScalar()) Fail(n, field, "expected a string");
-    return n.Scalar();
-  }
-
-  int64_t Int(const YAML::Node& n, const std::string& field,
-              int64_t min) const {
-    nlohmann::json v = tasks::YamlToJson(n);
-    if (!v.is_number_integer() || v.get<int64_t>() < min) {
-      Fail(n, field, "expected an integer >= " + std::to_string(min));
-    }
-    return v.get<int64_t>();
-  }
-
-  bool Bool(const YAML::Node& n, const std::string& field) const {
-    nlohmann::json v = tasks::YamlToJson(n);
-    if (!v.is_boolean()) Fail(n, field, "expected true or false");
-    return v.get<bool>();
-  }
-
   void LoadRun(const YAML::Node& n) {
     if (!n.IsMap()) Fail(n, "run", "expected a mapping");
     CheckKeys(n, "run", {"epochs", "concurrency", "seed", "limits", "shell"});
@@ -186,12 +133,12 @@ class ConfigLoader {
       if (m["sampling"]) {
         if (!m["sampling"].IsMap())
           Fail(m["sampling"], where + ".sampling", "expected a mapping");
-        mc.sampling = tasks::YamlToJson(m["sampling"]);
+        mc.sampling = util::YamlToJson(m["sampling"]);
       }
       if (m["extra"]) {
         if (!m["extra"].IsMap())
           Fail(m["extra"], where + ".extra", "expected a mapping");
-        mc.extra = tasks::YamlToJson(m["extra"]);
+        mc.extra = util::YamlToJson(m["extra"]);
       }
       if (m["labels"]) {
         if (!m["labels"].IsMap())
@@ -215,7 +162,7 @@ class ConfigLoader {
             << 20;
       }
       if (m["flaky_rate"]) {
-        nlohmann::json v = tasks::YamlToJson(m["flaky_rate"]);
+        nlohmann::json v = util::YamlToJson(m["flaky_rate"]);
         if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1) {
           Fail(m["flaky_rate"], where + ".flaky_rate",
                "expected a number from 0 to 1");
@@ -245,7 +192,6 @@ class ConfigLoader {
     }
   }
 
-  std::string path_;
   Config* config_;
 };
 
@@ -255,7 +201,7 @@ bool LoadConfig(const std::string& path, Config* config, std::string* err) {
   try {
     ConfigLoader(path, config).Load();
     return true;
-  } catch (const ConfigError& e) {
+  } catch (const util::YamlError& e) {
     *err = e.message;
   } catch (const std::exception& e) {
     *err = path + ": " + e.what();
@@ -301,6 +247,15 @@ std::string ConfigJson(const Config& config) {
   }
   j["models"] = models;
   return j.dump();
+}
+
+results::ModelInfo ModelRecord(const models::ModelConfig& model) {
+  return {.name = model.name,
+          .provider = model.provider,
+          .base_url = model.base_url,
+          .model = model.model,
+          .sampling = model.sampling,
+          .labels = nlohmann::json(model.labels)};
 }
 
 }  // namespace endstate::evaluator

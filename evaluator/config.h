@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/model_config.h"
+#include "results/store.h"
 #include "sandbox/process.h"
 
 namespace endstate::evaluator {
@@ -48,5 +49,9 @@ bool ResolveModel(const Config& config, const std::string& spec,
 
 // The effective config as JSON, for the runs table (api keys never stored).
 std::string ConfigJson(const Config& config);
+
+// How `model` is recorded in the models table (name, provider, base URL,
+// model id, sampling, labels).
+results::ModelInfo ModelRecord(const models::ModelConfig& model);
 
 }  // namespace endstate::evaluator

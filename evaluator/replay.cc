@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "evaluator/transcript_view.h"
 #include "tools/tool.h"
 
 namespace endstate::evaluator {
@@ -92,8 +91,8 @@ std::vector<models::Message> RecordedHistory(
     const results::Transcript& t, int until_turn,
     const std::string& fallback_system,
     const std::string& fallback_instruction) {
-  std::string system = RecordedSystemPrompt(t);
-  std::string instruction = RecordedInstruction(t);
+  std::string system = results::RecordedSystemPrompt(t);
+  std::string instruction = results::RecordedInstruction(t);
   std::vector<models::Message> messages;
   messages.push_back(
       TextMessage("system", system.empty() ? fallback_system : system));
@@ -123,6 +122,32 @@ std::vector<models::Message> RecordedHistory(
     for (auto& m : after) messages.push_back(std::move(m));
   }
   return messages;
+}
+
+std::vector<models::CompletionResponse> RecordedResponses(
+    const results::Transcript& transcript) {
+  std::vector<models::CompletionResponse> out;
+  for (const results::TurnRecord& turn : transcript.turns) {
+    if (turn.finish_reason == "error") continue;
+    models::CompletionResponse r;
+    r.message.role = "assistant";
+    r.message.content = turn.content;
+    r.message.reasoning = turn.reasoning;
+    for (const results::ToolCallRecord& call : turn.tool_calls) {
+      if (IsLeakedMarkup(call)) continue;
+      r.message.tool_calls.push_back({.id = call.call_id,
+                                      .name = call.name,
+                                      .arguments = call.arguments_raw});
+    }
+    r.finish_reason = turn.finish_reason;
+    r.usage.prompt_tokens = turn.prompt_tokens;
+    r.usage.completion_tokens = turn.completion_tokens;
+    r.ttft_ms = turn.ttft_ms;
+    r.duration_ms = turn.duration_ms;
+    r.raw_response = turn.raw_response;
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 }  // namespace endstate::evaluator

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "models/client.h"
 #include "models/message.h"
 #include "results/transcript.h"
 #include "sandbox/world.h"
@@ -58,5 +59,16 @@ std::vector<models::Message> RecordedHistory(
     const results::Transcript& t, int until_turn,
     const std::string& fallback_system,
     const std::string& fallback_instruction);
+
+// The recorded assistant turns of `transcript` as responses, in turn order:
+// message.content, reasoning and tool_calls exactly as recorded (id, name,
+// raw arguments, even when those are not valid JSON), finish_reason, usage
+// (-1 where not reported), ttft_ms, duration_ms and raw_response as
+// recorded; raw_request is left empty. Left out: turns whose model call
+// failed (finish_reason "error", no message was received) and the entries
+// the agent loop adds for tool-call markup leaked into content (error kind
+// "leaked_markup": no call was made; the markup stays in content).
+std::vector<models::CompletionResponse> RecordedResponses(
+    const results::Transcript& transcript);
 
 }  // namespace endstate::evaluator

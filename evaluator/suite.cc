@@ -19,7 +19,7 @@ tasks::LoadOptions StrictLoadOptions() {
       return false;
     }
     std::string problem =
-        tools::ValidateArgs(tool->schema().parameters, call.arguments);
+        models::ValidateArgs(tool->schema().parameters, call.arguments);
     if (!problem.empty()) {
       *err = call.tool + " args: " + problem;
       return false;

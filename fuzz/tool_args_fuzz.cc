@@ -5,7 +5,7 @@
 // JSON object, a schema shaped like run_shell's and edit_file's is used);
 // the rest is the raw arguments text. Each input goes through:
 //  - models::DetectLeakedMarkup on the whole input;
-//  - tools::Registry::Call (JSON parse + tools::ValidateArgs) with a tool
+//  - tools::Registry::Call (JSON parse + models::ValidateArgs) with a tool
 //    that echoes its arguments, checking that a call runs exactly when its
 //    arguments parse to an object that ValidateArgs accepts;
 //  - models::ToolCallAccumulator: the arguments text as a JSON array of
@@ -86,7 +86,7 @@ void CheckCall(const tools::Registry& registry, const json& schema,
                                   : json::parse(raw_args, nullptr, false);
     if (!args.is_object()) {
       expected = tools::CallErrorKind::kInvalidJson;
-    } else if (!tools::ValidateArgs(schema, args).empty()) {
+    } else if (!models::ValidateArgs(schema, args).empty()) {
       expected = tools::CallErrorKind::kSchemaViolation;
     } else {
       expected = tools::CallErrorKind::kNone;

@@ -6,11 +6,11 @@
 
 #include "graders/check_kinds.h"
 #include "graders/check_support.h"
-#include "tasks/git_handles.h"
+#include "util/git_handles.h"
 
 namespace endstate::graders {
 namespace fs = std::filesystem;
-namespace git = tasks::git;
+namespace git = util::git;
 
 namespace {
 

@@ -21,12 +21,12 @@ TryOutcome RunTry(const ModelConfig& config, const std::string& url,
   auto on_event = [&](const SseEvent& e) {
     switch (stream.Add(e)) {
       case AnthropicStreamAssembler::Event::kDelta:
-        out->e2e_ms = MsSince(start);
+        out->e2e_ms = util::MsSince(start);
         if (out->ttft_ms < 0) out->ttft_ms = out->e2e_ms;
         ++out->choice_chunks;
         break;
       case AnthropicStreamAssembler::Event::kContentStart:
-        if (out->ttft_ms < 0) out->ttft_ms = MsSince(start);
+        if (out->ttft_ms < 0) out->ttft_ms = util::MsSince(start);
         break;
       default:
         break;
@@ -35,7 +35,7 @@ TryOutcome RunTry(const ModelConfig& config, const std::string& url,
   int event_count = 0;
   util::HttpResponse resp =
       PostModelRequest(config, url, headers, body, on_event, &event_count);
-  out->duration_ms = MsSince(start);
+  out->duration_ms = util::MsSince(start);
   TryOutcome too_large;
   if (TooLargeOutcome(config, resp, &too_large, raw)) return too_large;
   *raw = resp.body;

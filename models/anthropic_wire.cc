@@ -136,7 +136,7 @@ json BuildAnthropicBody(const ModelConfig& config, const CompletionRequest& req,
   body["messages"] = std::move(messages);
   if (!req.tools.empty()) {
     json tools = json::array();
-    for (const tools::ToolSchema& t : req.tools) {
+    for (const ToolSchema& t : req.tools) {
       tools.push_back(
           {{"name", t.name},
            {"description", t.description},

@@ -46,8 +46,8 @@ struct Decision {
 
 class FlakyClient final : public Client {
  public:
-  FlakyClient(ModelConfig config, std::vector<tasks::SolutionStep> steps,
-              double rate, uint64_t seed)
+  FlakyClient(ModelConfig config, std::vector<ScriptedStep> steps, double rate,
+              uint64_t seed)
       : config_(std::move(config)),
         steps_(std::move(steps)),
         rate_(rate),
@@ -70,7 +70,7 @@ class FlakyClient final : public Client {
         builtin::Respond(config_, req, std::move(m), "stop", out);
         return true;
       case Action::kPlay: {
-        const tasks::SolutionStep& step = steps_[d.step];
+        const ScriptedStep& step = steps_[d.step];
         builtin::Respond(config_, req,
                          builtin::StepMessage(step, static_cast<int>(d.step)),
                          step.calls.empty() ? "stop" : "tool_calls", out);
@@ -79,7 +79,7 @@ class FlakyClient final : public Client {
       case Action::kFault:
         break;
     }
-    const tasks::ToolCallSpec& call = steps_[d.step].calls.front();
+    const ScriptedCall& call = steps_[d.step].calls.front();
     std::string args = call.arguments.is_null() ? "{}" : call.arguments.dump();
     if (d.fault_kind == 2) {
       nlohmann::json leaked = {{"name", call.tool},
@@ -106,7 +106,7 @@ class FlakyClient final : public Client {
   static std::string UnknownName(const std::string& tool,
                                  const CompletionRequest& req) {
     std::set<std::string> offered;
-    for (const tools::ToolSchema& t : req.tools) offered.insert(t.name);
+    for (const ToolSchema& t : req.tools) offered.insert(t.name);
     std::string name = tool + "s";
     while (offered.count(name)) name += "_x";
     return name;
@@ -161,7 +161,7 @@ class FlakyClient final : public Client {
   }
 
   ModelConfig config_;
-  std::vector<tasks::SolutionStep> steps_;
+  std::vector<ScriptedStep> steps_;
   double rate_;
   uint64_t seed_;
 };
@@ -169,7 +169,7 @@ class FlakyClient final : public Client {
 }  // namespace
 
 std::unique_ptr<Client> MakeFlakyClient(const ModelConfig& config,
-                                        std::vector<tasks::SolutionStep> steps,
+                                        std::vector<ScriptedStep> steps,
                                         double rate, uint64_t seed) {
   return std::make_unique<FlakyClient>(config, std::move(steps), rate, seed);
 }

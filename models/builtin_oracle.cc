@@ -7,7 +7,7 @@ namespace {
 
 class OracleClient final : public Client {
  public:
-  OracleClient(ModelConfig config, std::vector<tasks::SolutionStep> steps)
+  OracleClient(ModelConfig config, std::vector<ScriptedStep> steps)
       : config_(std::move(config)), steps_(std::move(steps)) {}
 
   bool Complete(const CompletionRequest& req, CompletionResponse* out,
@@ -20,7 +20,7 @@ class OracleClient final : public Client {
       builtin::Respond(config_, req, std::move(done), "stop", out);
       return true;
     }
-    const tasks::SolutionStep& step = steps_[n];
+    const ScriptedStep& step = steps_[n];
     builtin::Respond(config_, req, builtin::StepMessage(step, n),
                      step.calls.empty() ? "stop" : "tool_calls", out);
     return true;
@@ -28,13 +28,13 @@ class OracleClient final : public Client {
 
  private:
   ModelConfig config_;
-  std::vector<tasks::SolutionStep> steps_;
+  std::vector<ScriptedStep> steps_;
 };
 
 }  // namespace
 
-std::unique_ptr<Client> MakeOracleClient(
-    const ModelConfig& config, std::vector<tasks::SolutionStep> steps) {
+std::unique_ptr<Client> MakeOracleClient(const ModelConfig& config,
+                                         std::vector<ScriptedStep> steps) {
   return std::make_unique<OracleClient>(config, std::move(steps));
 }
 

@@ -2,7 +2,6 @@
 #include "models/builtin_replay.h"
 
 #include "models/openai_wire.h"
-#include "tools/tool.h"
 
 namespace endstate::models {
 namespace {
@@ -40,34 +39,6 @@ class ReplayClient final : public Client {
 };
 
 }  // namespace
-
-std::vector<CompletionResponse> RecordedResponses(
-    const results::Transcript& transcript) {
-  std::vector<CompletionResponse> out;
-  for (const results::TurnRecord& turn : transcript.turns) {
-    if (turn.finish_reason == "error") continue;
-    CompletionResponse r;
-    r.message.role = "assistant";
-    r.message.content = turn.content;
-    r.message.reasoning = turn.reasoning;
-    for (const results::ToolCallRecord& call : turn.tool_calls) {
-      if (call.error_kind ==
-          tools::CallErrorKindName(tools::CallErrorKind::kLeakedMarkup))
-        continue;
-      r.message.tool_calls.push_back({.id = call.call_id,
-                                      .name = call.name,
-                                      .arguments = call.arguments_raw});
-    }
-    r.finish_reason = turn.finish_reason;
-    r.usage.prompt_tokens = turn.prompt_tokens;
-    r.usage.completion_tokens = turn.completion_tokens;
-    r.ttft_ms = turn.ttft_ms;
-    r.duration_ms = turn.duration_ms;
-    r.raw_response = turn.raw_response;
-    out.push_back(std::move(r));
-  }
-  return out;
-}
 
 std::unique_ptr<Client> MakeReplayClient(
     const ModelConfig& config, std::vector<CompletionResponse> responses) {

@@ -33,7 +33,7 @@ uint64_t Fnv1a(const std::string& data, uint64_t h) {
 
 int CountPlayedSteps(const CompletionRequest& req) {
   std::set<std::string> offered;
-  for (const tools::ToolSchema& t : req.tools) offered.insert(t.name);
+  for (const ToolSchema& t : req.tools) offered.insert(t.name);
   int played = 0;
   for (const Message& m : req.messages) {
     if (m.role != "assistant") continue;
@@ -47,7 +47,7 @@ int CountPlayedSteps(const CompletionRequest& req) {
   return played;
 }
 
-Message StepMessage(const tasks::SolutionStep& step, int n) {
+Message StepMessage(const ScriptedStep& step, int n) {
   Message m;
   m.role = "assistant";
   m.content = step.say;

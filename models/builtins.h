@@ -16,7 +16,7 @@
 
 #include "models/client.h"
 #include "models/model_config.h"
-#include "tasks/task.h"
+#include "models/script.h"
 
 namespace endstate::models {
 
@@ -24,14 +24,14 @@ namespace endstate::models {
 // turn K continues correctly. Step index = number of earlier assistant
 // messages carrying at least one well-formed call (name among req.tools,
 // or any name when no tools are offered; arguments a JSON object).
-std::unique_ptr<Client> MakeOracleClient(
-    const ModelConfig& config, std::vector<tasks::SolutionStep> steps);
+std::unique_ptr<Client> MakeOracleClient(const ModelConfig& config,
+                                         std::vector<ScriptedStep> steps);
 
 std::unique_ptr<Client> MakeNullClient(const ModelConfig& config);
 
 // `seed` mixes the run seed, epoch and task id; `rate` in [0, 1].
 std::unique_ptr<Client> MakeFlakyClient(const ModelConfig& config,
-                                        std::vector<tasks::SolutionStep> steps,
+                                        std::vector<ScriptedStep> steps,
                                         double rate, uint64_t seed);
 
 namespace builtin {
@@ -45,7 +45,7 @@ int CountPlayedSteps(const CompletionRequest& req);
 // The assistant message playing `step` as step number `n`: one call per
 // ToolCallSpec with id "oracle_<n>" ("oracle_<n>_<j>" when the step has
 // several), arguments dump()ed; content = step.say.
-Message StepMessage(const tasks::SolutionStep& step, int n);
+Message StepMessage(const ScriptedStep& step, int n);
 
 // Fills *out as an endpoint would: message, finish reason, estimated
 // usage, raw request/response.

@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "models/message.h"
-#include "tools/tool.h"
+#include "models/tool_schema.h"
 
 namespace endstate::models {
 
 struct CompletionRequest {
-  std::vector<Message> messages;         // system, user, assistant, tool...
-  std::vector<tools::ToolSchema> tools;  // offered tools
+  std::vector<Message> messages;  // system, user, assistant, tool...
+  std::vector<ToolSchema> tools;  // offered tools
 };
 
 struct CompletionResponse {

@@ -32,12 +32,12 @@ std::unique_ptr<Client> MakeEndpointClient(const ModelConfig& config,
   return nullptr;
 }
 
-std::unique_ptr<Client> MakeClient(
-    const ModelConfig& config, const tasks::Task& task, AttemptSeed seed,
-    std::string* err, const std::vector<tasks::SolutionStep>* steps) {
+std::unique_ptr<Client> MakeClient(const ModelConfig& config,
+                                   const Script& script, AttemptSeed seed,
+                                   std::string* err) {
   const std::string who = "model '" + config.name + "': ";
   if (config.provider != "builtin") return MakeEndpointClient(config, err);
-  std::vector<tasks::SolutionStep> play = steps ? *steps : task.solution;
+  const std::vector<ScriptedStep>& play = script.steps;
   if (config.model == "oracle") return MakeOracleClient(config, play);
   if (config.model == "null") return MakeNullClient(config);
   if (config.model == "flaky") {
@@ -45,8 +45,9 @@ std::unique_ptr<Client> MakeClient(
       if (err) *err = who + "flaky rate must be between 0 and 1";
       return nullptr;
     }
-    uint64_t mixed = builtin::Fnv1a(std::to_string(seed.run_seed) + "/" +
-                                    std::to_string(seed.epoch) + "/" + task.id);
+    uint64_t mixed =
+        builtin::Fnv1a(std::to_string(seed.run_seed) + "/" +
+                       std::to_string(seed.epoch) + "/" + script.task_id);
     return MakeFlakyClient(config, play, config.flaky_rate, mixed);
   }
   if (err) {

@@ -7,7 +7,7 @@
 
 #include "models/client.h"
 #include "models/model_config.h"
-#include "tasks/task.h"
+#include "models/script.h"
 
 namespace endstate::models {
 
@@ -16,13 +16,12 @@ struct AttemptSeed {
   int epoch = 0;
 };
 
-// Returns a client for `config` playing `task` (the builtins read the task's
-// reference solution). `steps` overrides the solution the oracle plays (used
-// for near misses); nullptr = task.solution. Returns nullptr and sets *err
-// for an unknown provider or builtin name.
-std::unique_ptr<Client> MakeClient(
-    const ModelConfig& config, const tasks::Task& task, AttemptSeed seed,
-    std::string* err, const std::vector<tasks::SolutionStep>* steps = nullptr);
+// Returns a client for `config` in one attempt. The builtins play `script`
+// (a task's reference solution, or a near miss); endpoint clients ignore it.
+// Returns nullptr and sets *err for an unknown provider or builtin name.
+std::unique_ptr<Client> MakeClient(const ModelConfig& config,
+                                   const Script& script, AttemptSeed seed,
+                                   std::string* err);
 
 // Returns the client for a model endpoint without a task (probes,
 // evaluator/probe.h): provider "openai" (and "anthropic"). Builtin models

@@ -4,12 +4,6 @@
 
 namespace endstate::models {
 
-double MsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now() - start)
-      .count();
-}
-
 TryOutcome RetryableOutcome(std::string what, std::string detail,
                             long http_status) {
   TryOutcome o;

@@ -15,12 +15,10 @@
 #include "models/model_config.h"
 #include "models/retry.h"
 #include "models/sse_parser.h"
+#include "util/clock.h"
 #include "util/http.h"
 
 namespace endstate::models {
-
-// Milliseconds from `start` to now (steady clock).
-double MsSince(std::chrono::steady_clock::time_point start);
 
 // A retryable outcome ("connection error", "stream cut ...", ...).
 TryOutcome RetryableOutcome(std::string what, std::string detail,

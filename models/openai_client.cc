@@ -24,7 +24,7 @@ TryOutcome RunTry(const ModelConfig& config, const std::string& url,
       return;
     }
     if (stream.Add(e.data) == StreamAssembler::Chunk::kChoices) {
-      out->e2e_ms = MsSince(start);
+      out->e2e_ms = util::MsSince(start);
       if (out->ttft_ms < 0) out->ttft_ms = out->e2e_ms;
       ++out->choice_chunks;
     }
@@ -32,7 +32,7 @@ TryOutcome RunTry(const ModelConfig& config, const std::string& url,
   int event_count = 0;
   util::HttpResponse resp =
       PostModelRequest(config, url, headers, body, on_event, &event_count);
-  out->duration_ms = MsSince(start);
+  out->duration_ms = util::MsSince(start);
   TryOutcome too_large;
   if (TooLargeOutcome(config, resp, &too_large, raw)) return too_large;
   *raw = resp.body;

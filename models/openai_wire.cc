@@ -88,7 +88,7 @@ json BuildRequestBody(const ModelConfig& config, const CompletionRequest& req,
   body["messages"] = std::move(messages);
   if (!req.tools.empty()) {
     json tools = json::array();
-    for (const tools::ToolSchema& t : req.tools) {
+    for (const ToolSchema& t : req.tools) {
       tools.push_back(
           {{"type", "function"},
            {"function",

@@ -26,10 +26,9 @@ std::vector<std::string> SplitNames(const std::string& joined) {
 
 }  // namespace
 
-std::optional<std::vector<RunRow>> ListRuns(const std::string& db_path,
+std::optional<std::vector<RunRow>> ListRuns(RunReader& reader,
                                             std::string* err) {
-  auto db = Db::OpenReadOnly(db_path, err);
-  if (!db) return std::nullopt;
+  Db* db = &reader.db();
   // Correlated subqueries keep the counts independent of the model join.
   auto stmt = Stmt::Prepare(*db, R"sql(
 SELECT r.id, r.started_at, COALESCE(r.finished_at, ''), r.status, r.args,
@@ -69,11 +68,10 @@ FROM runs r ORDER BY r.id)sql",
   return rows;
 }
 
-std::optional<std::string> RecordedTaskHash(const std::string& db_path,
+std::optional<std::string> RecordedTaskHash(RunReader& reader,
                                             int64_t attempt_id,
                                             std::string* err) {
-  auto db = Db::OpenReadOnly(db_path, err);
-  if (!db) return std::nullopt;
+  Db* db = &reader.db();
   auto stmt = Stmt::Prepare(*db,
                             "SELECT t.content_hash FROM attempts a JOIN tasks "
                             "t ON t.id = a.task_id WHERE a.id = :id",
@@ -82,39 +80,10 @@ std::optional<std::string> RecordedTaskHash(const std::string& db_path,
   auto step = stmt->Step(err);
   if (step == Stmt::StepResult::kError) return std::nullopt;
   if (step == Stmt::StepResult::kDone) {
-    if (err) *err = NoAttempt(attempt_id, db_path);
+    if (err) *err = NoAttempt(attempt_id, reader.path());
     return std::nullopt;
   }
   return stmt->Text(0);
-}
-
-bool SetParentAttempt(const std::string& db_path, int64_t attempt_id,
-                      int64_t parent_attempt_id, std::string* err) {
-  auto db = Db::Open(db_path, err);
-  if (!db) return false;
-  // The foreign key names a missing parent; a missing child changes no row.
-  auto stmt = Stmt::Prepare(
-      *db, "UPDATE attempts SET parent_attempt_id = :parent WHERE id = :id",
-      err);
-  if (!stmt) return false;
-  if (!stmt->Bind({{":parent", parent_attempt_id}, {":id", attempt_id}}, err))
-    return false;
-  auto exists =
-      Stmt::Prepare(*db, "SELECT 1 FROM attempts WHERE id = :id", err);
-  if (!exists || !exists->Bind(":id", parent_attempt_id, err)) return false;
-  auto step = exists->Step(err);
-  if (step == Stmt::StepResult::kError) return false;
-  if (step == Stmt::StepResult::kDone) {
-    if (err) *err = NoAttempt(parent_attempt_id, db_path);
-    return false;
-  }
-  exists->Reset();
-  if (!stmt->Run(err)) return false;
-  if (sqlite3_changes(db->get()) != 1) {
-    if (err) *err = NoAttempt(attempt_id, db_path);
-    return false;
-  }
-  return true;
 }
 
 }  // namespace endstate::results

@@ -1,13 +1,13 @@
 // Small queries for the browsing and replay commands (`endstate runs`,
-// `endstate replay`) that the Store interface does not cover. Each call
-// opens its own connection (results/sqlite.h), so it never contends with a
-// run writing through a Store.
+// `endstate replay`), through the read-only RunReader (results/reader.h).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "results/reader.h"
 
 namespace endstate::results {
 
@@ -24,21 +24,14 @@ struct RunRow {
 };
 
 // Every run, ordered by id. Returns nullopt and sets *err when the database
-// cannot be read (a missing file is an error, never created).
-std::optional<std::vector<RunRow>> ListRuns(const std::string& db_path,
+// cannot be read.
+std::optional<std::vector<RunRow>> ListRuns(RunReader& reader,
                                             std::string* err);
 
 // tasks.content_hash recorded for the task of attempt `attempt_id`, or
 // nullopt and *err ("no attempt 42 in x.db").
-std::optional<std::string> RecordedTaskHash(const std::string& db_path,
+std::optional<std::string> RecordedTaskHash(RunReader& reader,
                                             int64_t attempt_id,
                                             std::string* err);
-
-// Links attempt `attempt_id` to the attempt it was continued from
-// (`endstate replay --from-turn`): UPDATE attempts SET parent_attempt_id.
-// Returns false and sets *err ("no attempt 42 in x.db") when either id is
-// missing. Written here, not through Store, because only replay needs it.
-bool SetParentAttempt(const std::string& db_path, int64_t attempt_id,
-                      int64_t parent_attempt_id, std::string* err);
 
 }  // namespace endstate::results

@@ -1,7 +1,6 @@
 #include "results/probe_data.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <set>
 
 #include "results/sqlite.h"
@@ -20,15 +19,6 @@ const nlohmann::json& EmptyObject() {
 nlohmann::json ParseJson(const std::string& text) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   return j.is_discarded() ? nlohmann::json::object() : j;
-}
-
-std::optional<Db> OpenDb(const std::string& path, std::string* err) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    if (err) *err = path + ": no such database";
-    return std::nullopt;
-  }
-  return Db::OpenReadOnly(path, err);
 }
 
 }  // namespace
@@ -54,10 +44,9 @@ std::vector<int64_t> ModelProbes::OtherRuns(int64_t run) const {
 }
 
 std::optional<std::vector<ModelProbes>> LoadModelProbes(
-    const std::string& path, int64_t run,
-    const std::vector<std::string>& models, std::string* err) {
-  auto db = OpenDb(path, err);
-  if (!db) return std::nullopt;
+    RunReader& reader, int64_t run, const std::vector<std::string>& models,
+    std::string* err) {
+  Db* db = &reader.db();
   // Every probe of a model name, oldest first, flagged when it belongs to
   // the run asked for: probes are few (a handful per model and run), so
   // one pass picks both the run's own rows and the fallback.
@@ -95,10 +84,9 @@ std::optional<std::vector<ModelProbes>> LoadModelProbes(
 }
 
 std::optional<int64_t> LatestRunWithAttempts(
-    const std::string& path, const std::vector<std::string>& models,
+    RunReader& reader, const std::vector<std::string>& models,
     std::string* err) {
-  auto db = OpenDb(path, err);
-  if (!db) return std::nullopt;
+  Db* db = &reader.db();
   auto s = Stmt::Prepare(*db,
                          "SELECT DISTINCT m.run_id FROM models m "
                          "WHERE EXISTS (SELECT 1 FROM attempts a "

@@ -1,7 +1,6 @@
 // Read side of the `probes` table (docs/probes.md, "Commands and where
 // results go"): the newest probe of each kind for each model of a run, with
-// a fallback to other runs. Opens its own read-only connection, so it never
-// contends with a run that is writing.
+// a fallback to other runs, read through the RunReader (results/reader.h).
 #pragma once
 
 #include <cstdint>
@@ -10,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "results/reader.h"
 
 namespace endstate::results {
 
@@ -43,19 +44,18 @@ struct ModelProbes {
   std::vector<int64_t> OtherRuns(int64_t run) const;
 };
 
-// Loads the probes of `models` (names) for run `run` of the database at
-// `path`, one entry per name in the same order (empty when the model was
-// never probed). Fails ("<path>: no such database", or SQLite's message)
-// only when the database cannot be read.
+// Loads the probes of `models` (names) for run `run`, one entry per name in
+// the same order (empty when the model was never probed). Fails (SQLite's
+// message) only when the database cannot be read.
 std::optional<std::vector<ModelProbes>> LoadModelProbes(
-    const std::string& path, int64_t run,
-    const std::vector<std::string>& models, std::string* err);
+    RunReader& reader, int64_t run, const std::vector<std::string>& models,
+    std::string* err);
 
 // The newest run in which every model of `models` has at least one attempt
 // (so `compare` of plain names prefers a run with completion rates over a
 // later probe-only run); nullopt with *err cleared when none does.
 std::optional<int64_t> LatestRunWithAttempts(
-    const std::string& path, const std::vector<std::string>& models,
+    RunReader& reader, const std::vector<std::string>& models,
     std::string* err);
 
 }  // namespace endstate::results

@@ -1,7 +1,7 @@
 // Read side for statistics: everything `report` and `compare` need about one
-// run, loaded with a few read-only queries (one row per attempt, tool-call
-// counts grouped per attempt). Opens its own read-only connection, so it
-// never contends with a run that is writing.
+// run (RunData), loaded by RunReader::Load (results/reader.h) with a few
+// read-only queries (one row per attempt, tool-call counts grouped per
+// attempt).
 #pragma once
 
 #include <cstdint>
@@ -9,8 +9,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "results/sqlite.h"
 
 namespace endstate::results {
 
@@ -45,38 +43,6 @@ struct RunData {
 
   // Index of a model by name, or -1.
   int ModelIndex(const std::string& name) const;
-};
-
-// A read-only view of a database file.
-class RunReader {
- public:
-  // Fails ("<path>: no such database") when the file does not exist, and
-  // with SQLite's message when it is not an endstate database.
-  static std::optional<RunReader> Open(const std::string& path,
-                                       std::string* err);
-
-  // The newest run id, or nullopt (err cleared) when there is none.
-  std::optional<int64_t> LatestRun(std::string* err);
-  // The newest run whose models include every name in `models`; nullopt
-  // with err cleared when no run does.
-  std::optional<int64_t> LatestRunWith(const std::vector<std::string>& models,
-                                       std::string* err);
-  // Whether run `id` exists.
-  std::optional<bool> HasRun(int64_t id, std::string* err);
-  // What to load beyond the attempt rows: the two joins below walk every
-  // turn / check of the run (most of the time on a 1,000,000-turn run).
-  struct LoadOptions {
-    bool tool_calls = true;      // AttemptData::tool_calls, invalid_calls
-    bool first_problems = true;  // AttemptData::first_problem
-  };
-  // Everything about one run. An unknown run yields empty vectors.
-  std::optional<RunData> Load(int64_t run_id, std::string* err);
-  std::optional<RunData> Load(int64_t run_id, const LoadOptions& options,
-                              std::string* err);
-
- private:
-  explicit RunReader(Db db) : db_(std::move(db)) {}
-  Db db_;
 };
 
 }  // namespace endstate::results

@@ -28,8 +28,7 @@ std::string SqliteError(sqlite3* db, sqlite3_stmt* stmt) {
   if (stmt) {
     // The expanded SQL shows the bound values, which is what makes a
     // constraint failure actionable.
-    std::unique_ptr<char, SqliteDeleter<sqlite3_free>> sql(
-        sqlite3_expanded_sql(stmt));
+    util::Handle<char, sqlite3_free> sql(sqlite3_expanded_sql(stmt));
     msg += " (in: ";
     msg += sql ? Cut(sql.get()) : Cut(sqlite3_sql(stmt));
     msg += ")";
@@ -92,7 +91,7 @@ bool Db::Exec(std::string_view sql, std::string* err) {
   char* msg = nullptr;
   std::string text(sql);
   int rc = sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &msg);
-  std::unique_ptr<char, SqliteDeleter<sqlite3_free>> owned(msg);
+  util::Handle<char, sqlite3_free> owned(msg);
   if (rc == SQLITE_OK) return true;
   SetErr(err, std::string(owned ? owned.get() : sqlite3_errstr(rc)) +
                   " (in: " + Cut(sql) + ")");

@@ -17,15 +17,9 @@
 #include <string_view>
 #include <utility>
 
-namespace endstate::results {
+#include "util/handle.h"
 
-template <auto Fn>
-struct SqliteDeleter {
-  template <class T>
-  void operator()(T* p) const {
-    Fn(p);
-  }
-};
+namespace endstate::results {
 
 // Formats "<sqlite3_errmsg(db)>" plus " (in: <expanded SQL>)" when `stmt` is
 // given. The SQL is cut at 500 bytes (raw requests can be megabytes).
@@ -60,7 +54,7 @@ class Db {
 
  private:
   explicit Db(sqlite3* db) : db_(db) {}
-  std::unique_ptr<sqlite3, SqliteDeleter<sqlite3_close_v2>> db_;
+  util::Handle<sqlite3, sqlite3_close_v2> db_;
 };
 
 // A value bound to a named parameter (":name").
@@ -126,7 +120,7 @@ class Stmt {
 
  private:
   explicit Stmt(sqlite3_stmt* s) : stmt_(s) {}
-  std::unique_ptr<sqlite3_stmt, SqliteDeleter<sqlite3_finalize>> stmt_;
+  util::Handle<sqlite3_stmt, sqlite3_finalize> stmt_;
 };
 
 // Resets a prepared statement and clears its bindings on scope exit, so a

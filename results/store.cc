@@ -10,14 +10,6 @@ namespace {
 
 constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
-// A run's attempts with `latest` = 1 for the newest try of each (model, task,
-// epoch) slot: only those count in summaries (earlier tries stay visible).
-constexpr const char* kRunAttempts =
-    "(SELECT a.*, a.id = (SELECT max(b.id) FROM attempts b WHERE "
-    "b.run_id = a.run_id AND b.model_id = a.model_id AND b.task_id = "
-    "a.task_id AND b.epoch = a.epoch) AS latest FROM attempts a WHERE "
-    "a.run_id = :run)";
-
 // "not reported" (-1) is stored as NULL so that SQL aggregates skip it.
 SqlValue OrNull(int64_t v) { return v < 0 ? SqlValue(nullptr) : SqlValue(v); }
 SqlValue OrNull(double v) { return v < 0 ? SqlValue(nullptr) : SqlValue(v); }
@@ -28,7 +20,6 @@ class SqliteStore final : public Store {
 
   bool Prepare(std::string* err) {
     std::string now = kNow;
-    std::string run_attempts = kRunAttempts;
     struct {
       Stmt* stmt;
       std::string sql;
@@ -78,45 +69,15 @@ class SqliteStore final : public Store {
          "wall_ms = :wall, model_ms = :model_ms, tool_ms = :tool_ms, "
          "grade_ms = :grade_ms, finished_at = " +
              now + " WHERE id = :id"},
-        {&latest_run_, "SELECT max(id) FROM runs"},
-        {&list_models_,
-         "SELECT id, name FROM models WHERE run_id = :run ORDER BY id"},
-        {&attempt_stats_,
-         "SELECT model_id, total(latest), "
-         "total(latest AND status = 'finished' AND outcome = 'passed'), "
-         "total(latest AND status = 'finished' AND outcome = 'failed'), "
-         "total(latest AND status = 'finished' AND outcome = 'error'), "
-         "total(latest AND status = 'running'), "
-         "avg(CASE WHEN latest AND status = 'finished' THEN turns END), "
-         "coalesce(sum(CASE WHEN latest AND status = 'finished' THEN "
-         "prompt_tokens END), 0), "
-         "coalesce(sum(CASE WHEN latest AND status = 'finished' THEN "
-         "completion_tokens END), 0), "
-         "total(NOT latest) FROM " +
-             run_attempts + " GROUP BY model_id"},
-        {&tool_call_stats_,
-         "SELECT a.model_id, c.error_kind, count(*) FROM tool_calls c "
-         "JOIN turns t ON c.turn_id = t.id "
-         "JOIN " +
-             run_attempts +
-             " a ON t.attempt_id = a.id "
-             "WHERE a.latest GROUP BY a.model_id, c.error_kind"},
-        {&task_matrix_,
-         "SELECT t.task_id, m.name, "
-         "total(a.status = 'finished' AND a.outcome = 'passed'), "
-         "total(a.status = 'finished' AND a.outcome = 'failed'), "
-         "total(a.status = 'finished' AND a.outcome = 'error') "
-         "FROM " +
-             run_attempts +
-             " a JOIN tasks t ON a.task_id = t.id "
-             "JOIN models m ON a.model_id = m.id WHERE a.latest "
-             "GROUP BY a.task_id, a.model_id ORDER BY t.id, m.id"},
         {&count_turns_,
          "SELECT count(*) FROM turns WHERE attempt_id = :attempt"},
         {&insert_retry_,
          "INSERT INTO attempts (run_id, model_id, task_id, epoch, "
          "parent_attempt_id, try) SELECT run_id, model_id, task_id, epoch, "
          "id, try + 1 FROM attempts WHERE id = :parent"},
+        {&set_parent_,
+         "UPDATE attempts SET parent_attempt_id = :parent WHERE id = :id "
+         "AND EXISTS (SELECT 1 FROM attempts WHERE id = :parent)"},
         {&list_attempts_,
          "SELECT a.id, m.name, t.task_id, a.epoch, a.try, a.status, "
          "a.outcome, a.termination, a.parent_attempt_id FROM attempts a JOIN "
@@ -316,22 +277,6 @@ class SqliteStore final : public Store {
     return UpdateOne(finish_run_, {{":id", run_id}}, "run", run_id, err);
   }
 
-  std::optional<int64_t> LatestRun(std::string* err) override {
-    std::lock_guard lock(mu_);
-    ScopedReset reset(latest_run_);
-    if (latest_run_.Step(err) != Stmt::StepResult::kRow) return std::nullopt;
-    if (latest_run_.IsNull(0)) {
-      if (err) err->clear();
-      return std::nullopt;
-    }
-    return latest_run_.Int(0);
-  }
-
-  std::optional<std::vector<ModelSummary>> Summarize(int64_t run_id,
-                                                     std::string* err) override;
-  std::optional<std::vector<TaskCell>> TaskMatrix(int64_t run_id,
-                                                  std::string* err) override;
-
   int64_t CountTurns(int64_t attempt_id, std::string* err) override {
     std::lock_guard lock(mu_);
     return SelectId(count_turns_, {{":attempt", attempt_id}}, err);
@@ -350,6 +295,25 @@ class SqliteStore final : public Store {
     }
     if (!tx->Commit(err)) return -1;
     return id;
+  }
+
+  bool SetParentAttempt(int64_t attempt_id, int64_t parent_attempt_id,
+                        std::string* err) override {
+    std::lock_guard lock(mu_);
+    Stmt& s = set_parent_;
+    ScopedReset reset(s);
+    if (!s.Bind({{":parent", parent_attempt_id}, {":id", attempt_id}}, err) ||
+        !s.Run(err)) {
+      return false;
+    }
+    if (sqlite3_changes(db_.get()) != 1) {
+      if (err) {
+        *err = "no attempt with id " + std::to_string(attempt_id) + " or " +
+               std::to_string(parent_attempt_id);
+      }
+      return false;
+    }
+    return true;
   }
 
   std::optional<std::vector<AttemptRow>> ListAttempts(
@@ -537,91 +501,12 @@ class SqliteStore final : public Store {
 
   std::mutex mu_;
   Db db_;  // declared before the statements: they are finalized first
-  Stmt insert_run_, finish_run_, insert_model_, select_model_, insert_task_,
-      select_task_, insert_attempt_, insert_turn_, insert_tool_call_,
-      delete_checks_, insert_check_, finish_attempt_, latest_run_, list_models_,
-      attempt_stats_, tool_call_stats_, task_matrix_, count_turns_,
-      insert_retry_, list_attempts_, insert_probe_, get_run_, list_run_models_,
-      list_run_tasks_, abandon_attempt_, reopen_run_;
+  Stmt set_parent_, insert_run_, finish_run_, insert_model_, select_model_,
+      insert_task_, select_task_, insert_attempt_, insert_turn_,
+      insert_tool_call_, delete_checks_, insert_check_, finish_attempt_,
+      count_turns_, insert_retry_, list_attempts_, insert_probe_, get_run_,
+      list_run_models_, list_run_tasks_, abandon_attempt_, reopen_run_;
 };
-
-std::optional<std::vector<ModelSummary>> SqliteStore::Summarize(
-    int64_t run_id, std::string* err) {
-  std::lock_guard lock(mu_);
-  std::vector<ModelSummary> out;
-  std::vector<int64_t> ids;
-  {
-    ScopedReset reset(list_models_);
-    if (!list_models_.Bind(":run", run_id, err)) return std::nullopt;
-    Stmt::StepResult r;
-    while ((r = list_models_.Step(err)) == Stmt::StepResult::kRow) {
-      ids.push_back(list_models_.Int(0));
-      out.push_back(ModelSummary{.name = list_models_.Text(1)});
-    }
-    if (r == Stmt::StepResult::kError) return std::nullopt;
-  }
-  auto find = [&](int64_t model_id) -> ModelSummary* {
-    for (size_t i = 0; i < ids.size(); ++i) {
-      if (ids[i] == model_id) return &out[i];
-    }
-    return nullptr;
-  };
-  {
-    ScopedReset reset(attempt_stats_);
-    if (!attempt_stats_.Bind(":run", run_id, err)) return std::nullopt;
-    Stmt::StepResult r;
-    while ((r = attempt_stats_.Step(err)) == Stmt::StepResult::kRow) {
-      ModelSummary* s = find(attempt_stats_.Int(0));
-      if (!s) continue;
-      s->attempts = static_cast<int>(attempt_stats_.Int(1));
-      s->passed = static_cast<int>(attempt_stats_.Int(2));
-      s->failed = static_cast<int>(attempt_stats_.Int(3));
-      s->errored = static_cast<int>(attempt_stats_.Int(4));
-      s->unfinished = static_cast<int>(attempt_stats_.Int(5));
-      s->mean_turns = attempt_stats_.Real(6);  // NULL (none finished) -> 0
-      s->prompt_tokens = attempt_stats_.Int(7);
-      s->completion_tokens = attempt_stats_.Int(8);
-      s->earlier_tries = static_cast<int>(attempt_stats_.Int(9));
-      int graded = s->passed + s->failed;  // errors are not the model's fault
-      s->completion_rate =
-          graded == 0 ? 0 : static_cast<double>(s->passed) / graded;
-    }
-    if (r == Stmt::StepResult::kError) return std::nullopt;
-  }
-  {
-    ScopedReset reset(tool_call_stats_);
-    if (!tool_call_stats_.Bind(":run", run_id, err)) return std::nullopt;
-    Stmt::StepResult r;
-    while ((r = tool_call_stats_.Step(err)) == Stmt::StepResult::kRow) {
-      ModelSummary* s = find(tool_call_stats_.Int(0));
-      if (!s) continue;
-      std::string kind = tool_call_stats_.Text(1);
-      int n = static_cast<int>(tool_call_stats_.Int(2));
-      s->tool_calls += n;
-      if (!kind.empty()) s->tool_call_errors[kind] += n;
-    }
-    if (r == Stmt::StepResult::kError) return std::nullopt;
-  }
-  return out;
-}
-
-std::optional<std::vector<Store::TaskCell>> SqliteStore::TaskMatrix(
-    int64_t run_id, std::string* err) {
-  std::lock_guard lock(mu_);
-  std::vector<TaskCell> out;
-  ScopedReset reset(task_matrix_);
-  if (!task_matrix_.Bind(":run", run_id, err)) return std::nullopt;
-  Stmt::StepResult r;
-  while ((r = task_matrix_.Step(err)) == Stmt::StepResult::kRow) {
-    out.push_back(TaskCell{.task = task_matrix_.Text(0),
-                           .model = task_matrix_.Text(1),
-                           .passed = static_cast<int>(task_matrix_.Int(2)),
-                           .failed = static_cast<int>(task_matrix_.Int(3)),
-                           .errored = static_cast<int>(task_matrix_.Int(4))});
-  }
-  if (r == Stmt::StepResult::kError) return std::nullopt;
-  return out;
-}
 
 }  // namespace
 

@@ -1,7 +1,10 @@
-// The SQLite record of runs, attempts, turns, tool calls and checks
-// (schema: results/schema.h, documented in docs/database.md). Every write is
-// committed at once (WAL), so a run killed at any moment loses at most the
-// turn in flight. Thread-safe: one connection guarded by a mutex.
+// The recorder: the only writer of the SQLite record of runs, attempts,
+// turns, tool calls and checks (schema: results/schema.h, documented in
+// docs/database.md); it creates and migrates the schema on open. Every write
+// is committed at once (WAL), so a run killed at any moment loses at most
+// the turn in flight. What it reads back is only what resuming a run needs;
+// everything else reads through results/reader.h. Thread-safe: one
+// connection guarded by a mutex.
 #pragma once
 
 #include <cstdint>
@@ -74,20 +77,6 @@ struct AttemptOutcome {
   double wall_ms = 0, model_ms = 0, tool_ms = 0, grade_ms = 0;
 };
 
-// Per-model summary for `report` (docs/cli.md, stable JSON).
-struct ModelSummary {
-  std::string name{};
-  int attempts = 0, passed = 0, failed = 0, errored = 0, unfinished = 0;
-  double completion_rate = 0;  // passed / (passed + failed); 0 when none
-  double mean_turns = 0;       // over finished attempts
-  int64_t prompt_tokens = 0, completion_tokens = 0;
-  std::map<std::string, int> tool_call_errors{};  // kind -> count
-  int tool_calls = 0;
-  // Tries superseded by a later try of the same slot (retried errors,
-  // attempts interrupted and re-run by resume); not in any count above.
-  int earlier_tries = 0;
-};
-
 class Store {
  public:
   // Opens or creates the database at `path`, migrating the schema in place.
@@ -96,54 +85,47 @@ class Store {
   virtual ~Store() = default;
 
   // Each returns the new row id, or -1 and sets *err.
-  virtual int64_t BeginRun(const RunInfo& run, std::string* err) = 0;
+  [[nodiscard]] virtual int64_t BeginRun(const RunInfo& run,
+                                         std::string* err) = 0;
   // Returns the id of the model row for (run, name), inserting it once.
-  virtual int64_t AddModel(int64_t run_id, const ModelInfo& m,
-                           std::string* err) = 0;
-  virtual int64_t AddTask(int64_t run_id, const TaskInfo& t,
-                          std::string* err) = 0;
+  [[nodiscard]] virtual int64_t AddModel(int64_t run_id, const ModelInfo& m,
+                                         std::string* err) = 0;
+  [[nodiscard]] virtual int64_t AddTask(int64_t run_id, const TaskInfo& t,
+                                        std::string* err) = 0;
   // Creates an attempt in state "running".
-  virtual int64_t BeginAttempt(int64_t run_id, int64_t model_id,
-                               int64_t task_id, int epoch,
-                               std::string* err) = 0;
+  [[nodiscard]] virtual int64_t BeginAttempt(int64_t run_id, int64_t model_id,
+                                             int64_t task_id, int epoch,
+                                             std::string* err) = 0;
   // Commits one turn and its tool calls in one transaction.
-  virtual bool RecordTurn(int64_t attempt_id, const TurnRecord& turn,
-                          std::string* err) = 0;
-  virtual bool RecordChecks(int64_t attempt_id,
-                            const std::vector<CheckRecord>& checks,
-                            std::string* err) = 0;
-  virtual bool FinishAttempt(int64_t attempt_id, const AttemptOutcome& o,
-                             std::string* err) = 0;
-  virtual bool FinishRun(int64_t run_id, std::string* err) = 0;
-
-  // The newest run id, or nullopt when the database holds none.
-  virtual std::optional<int64_t> LatestRun(std::string* err) = 0;
-  // Per-model summaries of one run, ordered by model insertion. An unknown
-  // run yields an empty vector (not an error). Only the latest try of each
-  // (model, task, epoch) slot counts (highest attempt id): earlier tries
-  // (errors that were retried, attempts abandoned by resume) are counted in
-  // ModelSummary::earlier_tries only. TaskMatrix counts the same way.
-  virtual std::optional<std::vector<ModelSummary>> Summarize(
-      int64_t run_id, std::string* err) = 0;
-  // Per task x model: passed / failed / errored counts of finished attempts,
-  // one cell per (task, model) pair with at least one attempt, ordered by
-  // task then model insertion. An unknown run yields an empty vector.
-  struct TaskCell {
-    std::string task{}, model{};
-    int passed = 0, failed = 0, errored = 0;
-  };
-  virtual std::optional<std::vector<TaskCell>> TaskMatrix(int64_t run_id,
-                                                          std::string* err) = 0;
+  [[nodiscard]] virtual bool RecordTurn(int64_t attempt_id,
+                                        const TurnRecord& turn,
+                                        std::string* err) = 0;
+  [[nodiscard]] virtual bool RecordChecks(
+      int64_t attempt_id, const std::vector<CheckRecord>& checks,
+      std::string* err) = 0;
+  [[nodiscard]] virtual bool FinishAttempt(int64_t attempt_id,
+                                           const AttemptOutcome& o,
+                                           std::string* err) = 0;
+  [[nodiscard]] virtual bool FinishRun(int64_t run_id, std::string* err) = 0;
 
   // Number of turns recorded for an attempt (tests, resume).
-  virtual int64_t CountTurns(int64_t attempt_id, std::string* err) = 0;
+  [[nodiscard]] virtual int64_t CountTurns(int64_t attempt_id,
+                                           std::string* err) = 0;
+
+  // Links attempt `attempt_id` to the attempt it continues (`endstate replay
+  // --from-turn`, in another run): sets its parent_attempt_id. Fails ("no
+  // attempt with id 42") when either attempt is missing.
+  [[nodiscard]] virtual bool SetParentAttempt(int64_t attempt_id,
+                                              int64_t parent_attempt_id,
+                                              std::string* err) = 0;
 
   // Starts a new try of a finished attempt (after an infrastructure error):
   // a "running" attempt for the same run, model, task and epoch, with
   // parent_attempt_id = `parent_attempt_id` and try = the parent's try + 1.
   // The parent stays as it is (errors are always shown). Returns the new id,
   // or -1 and sets *err ("no attempt with id 42").
-  virtual int64_t BeginRetry(int64_t parent_attempt_id, std::string* err) = 0;
+  [[nodiscard]] virtual int64_t BeginRetry(int64_t parent_attempt_id,
+                                           std::string* err) = 0;
 
   // Every attempt of a run, for resume: a killed run is finished by running
   // the (model, task, epoch) slots whose newest try is not "finished".
@@ -159,7 +141,7 @@ class Store {
     int64_t parent_attempt_id = 0;  // 0 = first try
   };
   // Ordered by attempt id. An unknown run yields an empty vector.
-  virtual std::optional<std::vector<AttemptRow>> ListAttempts(
+  [[nodiscard]] virtual std::optional<std::vector<AttemptRow>> ListAttempts(
       int64_t run_id, std::string* err) = 0;
 
   // --- Resume (evaluator/cmd_run.cc, docs/cli.md "Resuming a run") ---
@@ -171,7 +153,8 @@ class Store {
     std::string started_at{}, finished_at{};  // finished_at "" while running
   };
   // One run, or nullopt and *err = "no run with id 7".
-  virtual std::optional<RunRow> GetRun(int64_t run_id, std::string* err) = 0;
+  [[nodiscard]] virtual std::optional<RunRow> GetRun(int64_t run_id,
+                                                     std::string* err) = 0;
   // The models and tasks rows of a run, ordered by insertion (row id).
   struct ModelRow {
     int64_t id = 0;
@@ -181,27 +164,28 @@ class Store {
     int64_t id = 0;
     TaskInfo info{};
   };
-  virtual std::optional<std::vector<ModelRow>> ListModels(int64_t run_id,
-                                                          std::string* err) = 0;
-  virtual std::optional<std::vector<TaskRow>> ListTasks(int64_t run_id,
-                                                        std::string* err) = 0;
+  [[nodiscard]] virtual std::optional<std::vector<ModelRow>> ListModels(
+      int64_t run_id, std::string* err) = 0;
+  [[nodiscard]] virtual std::optional<std::vector<TaskRow>> ListTasks(
+      int64_t run_id, std::string* err) = 0;
   // Marks an attempt left "running" by a killed run as abandoned: status
   // finished, outcome error, termination "interrupted", error `reason`.
   // Its turns stay as recorded. Fails ("attempt 5 is not running") when the
   // attempt is unknown or already finished.
-  virtual bool AbandonAttempt(int64_t attempt_id, const std::string& reason,
-                              std::string* err) = 0;
+  [[nodiscard]] virtual bool AbandonAttempt(int64_t attempt_id,
+                                            const std::string& reason,
+                                            std::string* err) = 0;
   // Sets a finished run back to "running" (finished_at NULL) while it is
   // resumed; FinishRun closes it again.
-  virtual bool ReopenRun(int64_t run_id, std::string* err) = 0;
+  [[nodiscard]] virtual bool ReopenRun(int64_t run_id, std::string* err) = 0;
 
   // Stores one probe measurement (speed, tool-call reliability); `model_id`
   // may be -1 for a run-wide probe. Returns the row id, or -1 and sets *err.
-  virtual int64_t RecordProbe(int64_t run_id, int64_t model_id,
-                              const std::string& kind,
-                              const nlohmann::json& settings,
-                              const nlohmann::json& measurements,
-                              std::string* err) = 0;
+  [[nodiscard]] virtual int64_t RecordProbe(int64_t run_id, int64_t model_id,
+                                            const std::string& kind,
+                                            const nlohmann::json& settings,
+                                            const nlohmann::json& measurements,
+                                            std::string* err) = 0;
 };
 
 }  // namespace endstate::results

@@ -7,6 +7,28 @@
 namespace endstate::results {
 namespace {
 
+using nlohmann::json;
+
+std::optional<json> FirstRequest(const Transcript& t) {
+  if (t.turns.empty()) return std::nullopt;
+  json j = json::parse(t.turns.front().raw_request, nullptr, false);
+  if (!j.is_object() || !j.contains("messages") || !j["messages"].is_array())
+    return std::nullopt;
+  return j;
+}
+
+std::string FirstMessageOf(const Transcript& t, const char* role) {
+  auto req = FirstRequest(t);
+  if (!req) return "";
+  for (const json& m : (*req)["messages"]) {
+    if (m.is_object() && m.value("role", "") == role && m.contains("content") &&
+        m["content"].is_string()) {
+      return m["content"].get<std::string>();
+    }
+  }
+  return "";
+}
+
 std::string NoAttempt(int64_t id, const std::string& db_path) {
   return "no attempt " + std::to_string(id) + " in " + db_path;
 }
@@ -131,15 +153,19 @@ bool LoadChecks(Db& db, int64_t attempt_id, std::vector<CheckRecord>* checks,
 
 }  // namespace
 
-std::optional<Transcript> LoadTranscript(const std::string& db_path,
-                                         int64_t attempt_id, std::string* err) {
-  auto db = Db::OpenReadOnly(db_path, err);
-  if (!db) return std::nullopt;
+std::optional<Transcript> LoadTranscript(RunReader& reader, int64_t attempt_id,
+                                         std::string* err) {
+  Db* db = &reader.db();
+  const std::string& db_path = reader.path();
   Transcript out;
+  // One read transaction: the header, turns and checks are one snapshot
+  // even while a run is appending turns.
+  if (!db->Exec("BEGIN", err)) return std::nullopt;
+  struct EndRead {
+    Db* db;
+    ~EndRead() { db->Exec("COMMIT", nullptr); }
+  } end_read{db};
   {
-    // One read transaction: the header, turns and checks are one snapshot
-    // even while a run is appending turns.
-    if (!db->Exec("BEGIN", err)) return std::nullopt;
     auto s = Stmt::Prepare(
         *db, std::string(kHeaderColumns) + "WHERE a.id = :id", err);
     if (!s || !s->Bind(":id", attempt_id, err)) return std::nullopt;
@@ -162,10 +188,9 @@ std::optional<Transcript> LoadTranscript(const std::string& db_path,
 }
 
 std::optional<std::vector<AttemptHeader>> ListAttemptHeaders(
-    const std::string& db_path, int64_t run_id, const AttemptFilter& filter,
+    RunReader& reader, int64_t run_id, const AttemptFilter& filter,
     std::string* err) {
-  auto db = Db::OpenReadOnly(db_path, err);
-  if (!db) return std::nullopt;
+  Db* db = &reader.db();
   std::string sql = std::string(kHeaderColumns) + "WHERE a.run_id = :run";
   if (!filter.model.empty()) sql += " AND m.name = :model";
   if (!filter.task.empty()) sql += " AND t.task_id = :task";
@@ -198,6 +223,14 @@ std::optional<std::vector<AttemptHeader>> ListAttemptHeaders(
   }
   if (r == Stmt::StepResult::kError) return std::nullopt;
   return out;
+}
+
+std::string RecordedInstruction(const Transcript& t) {
+  return FirstMessageOf(t, "user");
+}
+
+std::string RecordedSystemPrompt(const Transcript& t) {
+  return FirstMessageOf(t, "system");
 }
 
 }  // namespace endstate::results

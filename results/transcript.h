@@ -1,6 +1,6 @@
 // Read side of the record: one attempt as a person (show, HTML report) or a
-// tool (replay) reads it. Opens its own read-only connection, so it never
-// contends with a run that is writing.
+// tool (replay) reads it, through the read-only RunReader
+// (results/reader.h).
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "results/reader.h"
 #include "results/store.h"
 
 namespace endstate::results {
@@ -33,8 +34,8 @@ struct Transcript {
 
 // Loads attempt `attempt_id` from the database at `db_path`. Returns nullopt
 // and sets *err ("no attempt 42 in x.db") when missing or unreadable.
-std::optional<Transcript> LoadTranscript(const std::string& db_path,
-                                         int64_t attempt_id, std::string* err);
+std::optional<Transcript> LoadTranscript(RunReader& reader, int64_t attempt_id,
+                                         std::string* err);
 
 // Headers of a run's attempts, ordered by id; filters are ignored when
 // empty (outcome: passed|failed|error; "failed" also matches "error" only
@@ -44,7 +45,15 @@ struct AttemptFilter {
   bool failed_or_error = false;
 };
 std::optional<std::vector<AttemptHeader>> ListAttemptHeaders(
-    const std::string& db_path, int64_t run_id, const AttemptFilter& filter,
+    RunReader& reader, int64_t run_id, const AttemptFilter& filter,
     std::string* err);
+
+// The user message that opened the conversation, read from the first
+// turn's raw request (OpenAI body: the first message with role "user");
+// "" when there is no turn or the request cannot be read.
+std::string RecordedInstruction(const Transcript& t);
+
+// The system prompt of the first turn's raw request, or "".
+std::string RecordedSystemPrompt(const Transcript& t);
 
 }  // namespace endstate::results

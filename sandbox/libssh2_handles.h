@@ -6,30 +6,20 @@
 #include <libssh2_sftp.h>
 #include <unistd.h>
 
-#include <memory>
+#include "util/handle.h"
 
 namespace endstate::sandbox::ssh2 {
-
-template <auto Fn>
-struct Deleter {
-  template <class T>
-  void operator()(T* p) const {
-    if (p) Fn(p);
-  }
-};
 
 inline void DisconnectAndFree(LIBSSH2_SESSION* s) {
   libssh2_session_disconnect(s, "bye");
   libssh2_session_free(s);
 }
 
-using Session = std::unique_ptr<LIBSSH2_SESSION, Deleter<DisconnectAndFree>>;
-using Channel = std::unique_ptr<LIBSSH2_CHANNEL, Deleter<libssh2_channel_free>>;
-using Sftp = std::unique_ptr<LIBSSH2_SFTP, Deleter<libssh2_sftp_shutdown>>;
-using SftpHandle =
-    std::unique_ptr<LIBSSH2_SFTP_HANDLE, Deleter<libssh2_sftp_close_handle>>;
-using KnownHosts =
-    std::unique_ptr<LIBSSH2_KNOWNHOSTS, Deleter<libssh2_knownhost_free>>;
+using Session = util::Handle<LIBSSH2_SESSION, DisconnectAndFree>;
+using Channel = util::Handle<LIBSSH2_CHANNEL, libssh2_channel_free>;
+using Sftp = util::Handle<LIBSSH2_SFTP, libssh2_sftp_shutdown>;
+using SftpHandle = util::Handle<LIBSSH2_SFTP_HANDLE, libssh2_sftp_close_handle>;
+using KnownHosts = util::Handle<LIBSSH2_KNOWNHOSTS, libssh2_knownhost_free>;
 
 // A file descriptor closed on destruction.
 class UniqueFd {

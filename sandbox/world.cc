@@ -19,15 +19,24 @@
 #include <utility>
 
 #include "sandbox/fixture_server.h"
+#include "sandbox/git_builder.h"
 #include "sandbox/ssh_host.h"
 #include "sandbox/world_sweep.h"
-#include "tasks/git_builder.h"
 #include "util/files.h"
 
 namespace endstate::sandbox {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Copies each layer of `tree` into `to`, in order; later layers replace
+// earlier files (tasks/task.h Tree).
+bool CopyLayers(const tasks::Tree& tree, const fs::path& to, std::string* err) {
+  for (const tasks::TreeLayer& layer : tree.layers) {
+    if (!util::CopyTree(layer.from, to / layer.at, err)) return false;
+  }
+  return true;
+}
 
 // "Site.Test:8080" -> "site.test".
 std::string NormalizeHost(std::string host) {
@@ -95,7 +104,7 @@ class LiveWorld : public World {
   bool Build(const tasks::Task& task, std::string* err) {
     std::error_code ec;
     if (!task.world.workspace.empty()) {
-      if (!util::CopyTree(task.world.workspace, workspace_, err)) return false;
+      if (!CopyLayers(task.world.workspace, workspace_, err)) return false;
     } else if (!fs::create_directories(workspace_, ec) && ec) {
       *err = "cannot create " + workspace_.string() + ": " + ec.message();
       return false;
@@ -114,8 +123,7 @@ class LiveWorld : public World {
         return false;
       }
       std::string repo_err;
-      if (!tasks::BuildRepo(workspace_, repo, &initial_refs_[repo.path],
-                            &repo_err)) {
+      if (!BuildRepo(workspace_, repo, &initial_refs_[repo.path], &repo_err)) {
         *err = "repo " + repo.path + ": " + repo_err;
         return false;
       }
@@ -221,9 +229,7 @@ class LiveWorld : public World {
     host.root = host_dir / "root";
     host.docroot = host.root / spec.docroot;
     std::error_code ec;
-    if (!spec.files.empty()) {
-      if (!util::CopyTree(spec.files, host.root, err)) return false;
-    }
+    if (!CopyLayers(spec.files, host.root, err)) return false;
     fs::create_directories(host.root, ec);  // for the check (no files)
     if (!ResolvesInside(host.docroot, host.root)) {
       *err = "host " + spec.name + ": docroot '" + spec.docroot +

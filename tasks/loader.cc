@@ -7,35 +7,27 @@
 #include <regex>
 #include <set>
 
-#include "tasks/yaml_json.h"
 #include "util/files.h"
+#include "util/yaml.h"
 
 namespace endstate::tasks {
 namespace fs = std::filesystem;
 namespace {
 
-// Thrown inside the loader only; LoadTask turns it into *err.
-struct LoadError {
-  std::string message;
-};
+using util::YamlLine;
+using util::YamlToJson;
 
-class Loader {
+// Throws util::YamlError inside; LoadTask turns it into *err.
+class Loader : private util::YamlReader {
  public:
   Loader(const fs::path& dir, const LoadOptions& opts, Task* task)
-      : dir_(fs::absolute(dir).lexically_normal()), opts_(opts), task_(task) {
-    file_ = (dir / "task.yaml").string();
-  }
+      : util::YamlReader((dir / "task.yaml").string()),
+        dir_(fs::absolute(dir).lexically_normal()),
+        opts_(opts),
+        task_(task) {}
 
   void Load() {
-    YAML::Node root;
-    try {
-      root = YAML::LoadFile(file_);
-    } catch (const YAML::BadFile&) {
-      throw LoadError{file_ + ": cannot read the file"};
-    } catch (const YAML::Exception& e) {
-      throw LoadError{file_ + ":" + std::to_string(e.mark.line + 1) + ": " +
-                      e.msg};
-    }
+    YAML::Node root = LoadFile();
     if (!root.IsMap()) Fail(root, "", "expected a mapping at the top level");
     static const std::set<std::string> kKeys = {
         "id",     "title", "level",  "instruction", "tools",
@@ -43,7 +35,7 @@ class Loader {
     CheckKeys(root, "", kKeys);
 
     task_->dir = dir_;
-    task_->yaml_path = file_;
+    task_->yaml_path = path();
     task_->id = RequiredString(root, "id", "");
     if (task_->id != dir_.filename().string()) {
       Fail(root["id"], "id",
@@ -71,71 +63,27 @@ class Loader {
   }
 
  private:
-  [[noreturn]] void Fail(const YAML::Node& node, const std::string& field,
-                         const std::string& what) const {
-    std::string msg = file_;
-    if (node.IsDefined() && node.Mark().line >= 0) {
-      msg += ":" + std::to_string(YamlLine(node));
-    }
-    msg += ": ";
-    if (!field.empty()) msg += field + ": ";
-    throw LoadError{msg + what};
+  // The suite's shared fixtures, beside the task folders.
+  fs::path SharedDir() const { return dir_.parent_path() / kSharedFolder; }
+
+  // Whether `full` (lexically normal) is `root` or below it.
+  static bool Below(const fs::path& root, const fs::path& full) {
+    auto [end, _] =
+        std::mismatch(root.begin(), root.end(), full.begin(), full.end());
+    return end == root.end();
   }
 
-  void CheckKeys(const YAML::Node& map, const std::string& where,
-                 const std::set<std::string>& keys) const {
-    for (const auto& kv : map) {
-      const std::string key = kv.first.Scalar();
-      if (!keys.count(key)) {
-        std::string list;
-        for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
-        Fail(kv.first, where.empty() ? key : where + "." + key,
-             "unknown field (expected one of: " + list + ")");
-      }
-    }
-  }
-
-  std::string RequiredString(const YAML::Node& map, const std::string& key,
-                             const std::string& where) const {
-    const std::string field = where.empty() ? key : where + "." + key;
-    YAML::Node n = map[key];
-    if (!n) Fail(map, field, "missing field");
-    if (!n.IsScalar() || n.Scalar().empty()) {
-      Fail(n, field, "expected a non-empty string");
-    }
-    return n.Scalar();
-  }
-
-  std::vector<std::string> StringList(const YAML::Node& n,
-                                      const std::string& field) const {
-    if (!n.IsSequence()) Fail(n, field, "expected a list of strings");
-    std::vector<std::string> out;
-    for (const auto& item : n) {
-      if (!item.IsScalar()) Fail(item, field, "expected a list of strings");
-      out.push_back(item.Scalar());
-    }
-    return out;
-  }
-
-  int64_t PositiveInt(const YAML::Node& n, const std::string& field) const {
-    nlohmann::json v = YamlToJson(n);
-    if (!v.is_number_integer() || v.get<int64_t>() <= 0) {
-      Fail(n, field, "expected a positive integer");
-    }
-    return v.get<int64_t>();
-  }
-
-  // A path inside the task folder; must exist.
+  // A path inside the task folder (or, when `shared_ok`, inside the suite's
+  // shared fixtures, "../_shared/..."); must exist.
   fs::path TaskPath(const YAML::Node& n, const std::string& field,
-                    bool want_dir) const {
+                    bool want_dir, bool shared_ok = false) {
     if (!n.IsScalar() || n.Scalar().empty()) {
       Fail(n, field, "expected a path relative to the task folder");
     }
     fs::path rel(n.Scalar());
     fs::path full = (dir_ / rel).lexically_normal();
-    auto [end, _] =
-        std::mismatch(dir_.begin(), dir_.end(), full.begin(), full.end());
-    if (rel.is_absolute() || end != dir_.end()) {
+    const bool shared = shared_ok && Below(SharedDir(), full);
+    if (rel.is_absolute() || (!shared && !Below(dir_, full))) {
       Fail(n, field, "path '" + n.Scalar() + "' leaves the task folder");
     }
     std::error_code ec;
@@ -150,7 +98,8 @@ class Loader {
     // less than code, so the real path must stay inside too.
     std::error_code real_ec, dir_ec;
     const fs::path real = fs::canonical(full, real_ec);
-    const fs::path real_dir = fs::canonical(dir_, dir_ec);
+    const fs::path real_dir =
+        fs::canonical(shared ? SharedDir() : dir_, dir_ec);
     auto [real_end, unused] = std::mismatch(real_dir.begin(), real_dir.end(),
                                             real.begin(), real.end());
     if (real_ec || dir_ec || real_end != real_dir.end()) {
@@ -158,7 +107,40 @@ class Loader {
           n, field,
           "path '" + n.Scalar() + "' leaves the task folder through a symlink");
     }
+    if (shared) shared_layers_.insert(full);
     return full;
+  }
+
+  // A tree (tasks/task.h Tree): one folder, or a list of layers, each a
+  // folder or {path: FOLDER, at: SUBFOLDER}; folders of the task or of the
+  // suite's shared fixtures.
+  Tree LoadTree(const YAML::Node& n, const std::string& field) {
+    if (n.IsScalar()) return Tree(TaskPath(n, field, true, true));
+    if (!n.IsSequence() || n.size() == 0) {
+      Fail(n, field, "expected a folder or a non-empty list of layers");
+    }
+    Tree tree;
+    int i = 0;
+    for (const auto& item : n) {
+      const std::string where = field + "[" + std::to_string(i++) + "]";
+      if (item.IsScalar()) {
+        tree.layers.push_back({.from = TaskPath(item, where, true, true)});
+        continue;
+      }
+      if (!item.IsMap()) Fail(item, where, "expected a folder or {path, at}");
+      CheckKeys(item, where, {"path", "at"});
+      TreeLayer layer;
+      if (!item["path"]) Fail(item, where + ".path", "missing field");
+      layer.from = TaskPath(item["path"], where + ".path", true, true);
+      if (item["at"]) {
+        layer.at = String(item["at"], where + ".at");
+        const fs::path at(layer.at);
+        if (at.is_absolute() || layer.at.find("..") != std::string::npos)
+          Fail(item["at"], where + ".at", "expected a relative folder");
+      }
+      tree.layers.push_back(std::move(layer));
+    }
+    return tree;
   }
 
   void LoadLimits(const YAML::Node& n) {
@@ -183,7 +165,7 @@ class Loader {
     CheckKeys(n, "world", {"workspace", "sites", "hosts", "repos"});
     WorldSpec& w = task_->world;
     if (n["workspace"])
-      w.workspace = TaskPath(n["workspace"], "world.workspace", true);
+      w.workspace = LoadTree(n["workspace"], "world.workspace");
     if (n["sites"]) {
       if (!n["sites"].IsMap())
         Fail(n["sites"], "world.sites",
@@ -214,8 +196,7 @@ class Loader {
             Fail(h["name"], where + ".name",
                  "duplicate host '" + host.name + "'");
         }
-        if (h["files"])
-          host.files = TaskPath(h["files"], where + ".files", true);
+        if (h["files"]) host.files = LoadTree(h["files"], where + ".files");
         if (h["docroot"]) {
           host.docroot = h["docroot"].Scalar();
           fs::path d(host.docroot);
@@ -320,7 +301,7 @@ class Loader {
       CheckSpec check;
       check.kind = c["kind"].Scalar();
       check.spec = YamlToJson(c);
-      check.where = file_ + ":" + std::to_string(YamlLine(c)) + ": " + where;
+      check.where = path() + ":" + std::to_string(YamlLine(c)) + ": " + where;
       std::string err;
       if (opts_.validate_check && !opts_.validate_check(check, &err)) {
         Fail(c, where, err);
@@ -341,7 +322,7 @@ class Loader {
       if (!s.IsMap()) Fail(s, where, "expected a mapping with 'tool' or 'say'");
       CheckKeys(s, where, {"tool", "args", "args_from", "say"});
       SolutionStep step;
-      step.where = file_ + ":" + std::to_string(YamlLine(s));
+      step.where = path() + ":" + std::to_string(YamlLine(s));
       if (s["say"]) {
         if (s["tool"])
           Fail(s, where, "a step has either 'tool' or 'say', not both");
@@ -395,13 +376,20 @@ class Loader {
     }
   }
 
+  // sha256 over task.yaml, every file below the task folder and every file
+  // of the shared fixture folders it uses, each named relative to the suite.
   std::string HashFolder() const {
     std::vector<fs::path> files;
-    for (auto it = fs::recursive_directory_iterator(dir_);
-         it != fs::recursive_directory_iterator(); ++it) {
-      if (it->is_regular_file()) files.push_back(it->path());
+    std::vector<fs::path> roots = {dir_};
+    roots.insert(roots.end(), shared_layers_.begin(), shared_layers_.end());
+    for (const fs::path& root : roots) {
+      for (auto it = fs::recursive_directory_iterator(root);
+           it != fs::recursive_directory_iterator(); ++it) {
+        if (it->is_regular_file()) files.push_back(it->path());
+      }
     }
     std::sort(files.begin(), files.end());
+    files.erase(std::unique(files.begin(), files.end()), files.end());
     std::string all;
     for (const auto& f : files) {
       all += fs::relative(f, dir_).string();
@@ -413,9 +401,9 @@ class Loader {
   }
 
   fs::path dir_;
-  std::string file_;
   const LoadOptions& opts_;
   Task* task_;
+  std::set<fs::path> shared_layers_;  // shared fixture folders used
 };
 
 }  // namespace
@@ -426,7 +414,7 @@ bool LoadTask(const fs::path& task_dir, const LoadOptions& opts, Task* task,
   try {
     Loader(task_dir, opts, task).Load();
     return true;
-  } catch (const LoadError& e) {
+  } catch (const util::YamlError& e) {
     *err = e.message;
   } catch (const std::exception& e) {
     *err = (task_dir / "task.yaml").string() + ": " + e.what();

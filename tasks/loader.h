@@ -10,6 +10,11 @@
 
 namespace endstate::tasks {
 
+// The suite's folder of shared fixtures (e.g. the lab site that many tasks
+// start from): a task's trees may layer folders from <suite>/_shared/
+// (docs/tasks.md, "Shared fixtures"). It holds no task.yaml.
+inline constexpr char kSharedFolder[] = "_shared";
+
 struct LoadOptions {
   // Validates one check's fields; returns false with a message naming the
   // field and the expectation (the loader prefixes file and line). Unset =

@@ -40,10 +40,33 @@ struct CheckSpec {
   std::string where;  // "tasks/x/task.yaml:12: checks[0]" for messages
 };
 
+// One folder copied into a tree: a folder of the task, or of the suite's
+// shared fixtures (tasks/_shared/), copied below `at` (a relative folder of
+// the tree; "" = its root).
+struct TreeLayer {
+  std::filesystem::path from;  // absolute
+  std::string at{};
+  bool operator==(const TreeLayer&) const = default;
+};
+
+// A tree built from layers copied in order, a later layer's files replacing
+// an earlier one's (docs/tasks.md, "Shared fixtures"). Most trees are one
+// folder, hence the implicit constructor.
+struct Tree {
+  std::vector<TreeLayer> layers;
+
+  Tree() = default;
+  Tree(std::filesystem::path folder)  // NOLINT: one layer at the root
+      : layers{{.from = std::move(folder), .at = ""}} {}
+  bool empty() const { return layers.empty(); }
+  void clear() { layers.clear(); }
+  bool operator==(const Tree&) const = default;
+};
+
 // A deploy host reachable over SSH (real sshd) and served live over HTTP.
 struct HostSpec {
   std::string name;             // e.g. "prod.test"
-  std::filesystem::path files;  // initial tree (absolute), may be empty
+  Tree files;                   // initial tree of /srv, may be empty
   std::string docroot = "www";  // relative to the host root (/srv)
 };
 
@@ -67,8 +90,7 @@ struct RepoSpec {
 };
 
 struct WorldSpec {
-  std::filesystem::path workspace;  // absolute dir copied as the workspace;
-                                    // empty = start empty
+  Tree workspace;  // copied as the workspace; empty = start empty
   // Virtual host name -> absolute dir served read-only over HTTP
   // ("site.test" -> tasks/x/site).
   std::map<std::string, std::filesystem::path> sites;

@@ -9,15 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "models/tool_schema.h"
 #include "sandbox/world.h"
 
 namespace endstate::tools {
 
-struct ToolSchema {
-  std::string name;
-  std::string description;
-  nlohmann::json parameters;  // JSON Schema of the arguments object
-};
+// The schema type is the models' (what a request offers); tools fill it.
+using models::ToolSchema;
+using models::ValidateArgs;
 
 struct ToolResult {
   std::string content;  // text returned to the model
@@ -50,13 +49,6 @@ enum class CallErrorKind {
   kLeakedMarkup,     // tool-call markup in content instead of a call
 };
 const char* CallErrorKindName(CallErrorKind kind);  // "invalid_json", ...
-
-// Checks `args` against `schema` (the subset used by our tools: type,
-// properties, required, additionalProperties, enum, items, minimum,
-// maximum, minLength). Returns "" when valid, else the first violation,
-// e.g. "missing required field 'path'" or "field 'n': expected integer".
-std::string ValidateArgs(const nlohmann::json& schema,
-                         const nlohmann::json& args);
 
 class Registry {
  public:

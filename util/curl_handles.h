@@ -3,19 +3,12 @@
 
 #include <curl/curl.h>
 
-#include <memory>
+#include "util/handle.h"
 
 namespace endstate::util {
 
-template <auto Fn>
-struct CurlDeleter {
-  template <class T>
-  void operator()(T* p) const {
-    Fn(p);
-  }
-};
-using CurlEasy = std::unique_ptr<CURL, CurlDeleter<curl_easy_cleanup>>;
-using CurlList = std::unique_ptr<curl_slist, CurlDeleter<curl_slist_free_all>>;
+using CurlEasy = Handle<CURL, curl_easy_cleanup>;
+using CurlList = Handle<curl_slist, curl_slist_free_all>;
 
 // Calls curl_global_init once per process (thread-safe).
 void EnsureCurlGlobalInit();

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "evaluator/script.h"
 #include "evaluator/suite.h"
 #include "models/factory.h"
 #include "tests/evaluator/tiny_suite.h"
@@ -45,7 +46,7 @@ class AgentLoopTest : public ::testing::Test {
   }
   LoopResult Run(LoopLimits limits = {}) {
     std::string err;
-    auto client = models::MakeClient(model_, task_, {}, &err);
+    auto client = models::MakeClient(model_, ScriptFor(task_), {}, &err);
     EXPECT_TRUE(client) << err;
     turns_.clear();
     return RunAgentLoop(task_, "system", *client, *world_, limits,

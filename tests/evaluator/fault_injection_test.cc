@@ -11,6 +11,7 @@
 
 #include "evaluator/attempt.h"
 #include "evaluator/suite.h"
+#include "results/reader.h"
 #include "results/sqlite.h"
 #include "results/store.h"
 #include "tests/evaluator/tiny_suite.h"
@@ -294,7 +295,9 @@ TEST(FaultClassification, MalformedOutputIsAToolErrorNotAModelError) {
   AttemptReport r = RunAttempt(spec, Config{}, {});
   EXPECT_EQ("passed", r.outcome.outcome) << r.outcome.error;
   EXPECT_EQ("agent_stop", r.outcome.termination);
-  auto summaries = store->Summarize(run, &err);
+  auto reader = results::RunReader::Open((root / "r.db").string(), &err);
+  ASSERT_TRUE(reader) << err;
+  auto summaries = reader->Summarize(run, &err);
   ASSERT_TRUE(summaries) << err;
   ASSERT_EQ(1u, summaries->size());
   EXPECT_EQ(1, (*summaries)[0].tool_call_errors["invalid_json"]);

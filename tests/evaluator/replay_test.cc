@@ -73,7 +73,7 @@ TEST(RecordedResponsesTest, AssistantTurnsExactlyAsRecorded) {
   failed.index = 4;
   failed.finish_reason = "error";
   t.turns.push_back(failed);
-  auto r = models::RecordedResponses(t);
+  auto r = evaluator::RecordedResponses(t);
   ASSERT_EQ(4u, r.size());  // the failed call is left out
   EXPECT_EQ("assistant", r[0].message.role);
   EXPECT_EQ("thinking", r[0].message.reasoning);

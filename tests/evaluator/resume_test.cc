@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "results/reader.h"
 #include "results/sqlite.h"
 #include "results/store.h"
 #include "tests/support/scripted_server.h"
@@ -324,9 +325,9 @@ TEST_F(ResumeTest, KilledDuringModelToolAndGradingThenResumedExactlyOnce) {
   EXPECT_EQ("finished", QueryText("SELECT status FROM runs WHERE id = 1"));
 
   std::string err;
-  auto store = results::Store::Open(db_, &err);
-  ASSERT_TRUE(store) << err;
-  auto sums = store->Summarize(1, &err);
+  auto reader = results::RunReader::Open(db_, &err);
+  ASSERT_TRUE(reader) << err;
+  auto sums = reader->Summarize(1, &err);
   ASSERT_TRUE(sums) << err;
   ASSERT_EQ(1u, sums->size());
   EXPECT_EQ(3, (*sums)[0].attempts);

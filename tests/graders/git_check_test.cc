@@ -1,4 +1,4 @@
-// The git check on repositories built by tasks::BuildRepo and changed with
+// The git check on repositories built by sandbox::BuildRepo and changed with
 // the real git command line, as an agent would.
 #include <gtest/gtest.h>
 

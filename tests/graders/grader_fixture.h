@@ -48,7 +48,7 @@ class GraderTest : public ::testing::Test {
     ASSERT_FALSE(task_.dir.empty()) << err;
     task_.id = "graders-test";
     task_.world.workspace = task_.dir / "workspace";
-    fs::create_directories(task_.world.workspace);
+    fs::create_directories(task_.dir / "workspace");
   }
   void TearDown() override {
     world_.reset();

@@ -13,14 +13,14 @@ namespace {
 
 using nlohmann::json;
 
-tasks::SolutionStep Step(const std::string& tool, json args) {
-  tasks::SolutionStep s;
+ScriptedStep Step(const std::string& tool, json args) {
+  ScriptedStep s;
   s.calls.push_back({tool, std::move(args)});
   return s;
 }
 
-tasks::SolutionStep Say(const std::string& text) {
-  tasks::SolutionStep s;
+ScriptedStep Say(const std::string& text) {
+  ScriptedStep s;
   s.say = text;
   return s;
 }
@@ -33,10 +33,10 @@ ModelConfig Builtin(const std::string& name, const std::string& model) {
   return c;
 }
 
-tasks::Task DemoTask() {
-  tasks::Task t;
-  t.id = "demo";
-  t.solution = {
+Script DemoScript() {
+  Script t;
+  t.task_id = "demo";
+  t.steps = {
       Step("read_file", {{"path", "a.html"}}),
       Step("write_file", {{"path", "a.html"}, {"content", "<p>x</p>"}}),
       Step("list_files", json::object()),
@@ -95,7 +95,7 @@ Transcript Play(Client* client, CompletionRequest req, int max_turns = 30) {
 
 std::unique_ptr<Client> Make(const std::string& model, double rate = 0.2,
                              uint64_t run_seed = 1, int epoch = 0,
-                             const tasks::Task& task = DemoTask()) {
+                             const Script& task = DemoScript()) {
   ModelConfig config;
   config.name = "builtin:" + model;
   config.provider = "builtin";
@@ -138,8 +138,8 @@ TEST(OracleTest, PlaysTheSolution) {
 }
 
 TEST(OracleTest, EndsWithDoneWithoutSayStep) {
-  tasks::Task task = DemoTask();
-  task.solution.pop_back();
+  Script task = DemoScript();
+  task.steps.pop_back();
   auto oracle = Make("oracle", 0.2, 1, 0, task);
   Transcript t = Play(oracle.get(), StartRequest());
   ASSERT_EQ(4u, t.turns.size());
@@ -168,9 +168,9 @@ TEST(OracleTest, StatelessResumeSkipsMalformedCalls) {
 
 TEST(OracleTest, PlaysOverrideSteps) {
   ModelConfig config = Builtin("o", "oracle");
-  std::vector<tasks::SolutionStep> near = {Say("Nothing to do.")};
+  const Script near{.task_id = "demo", .steps = {Say("Nothing to do.")}};
   std::string err;
-  auto c = MakeClient(config, DemoTask(), {}, &err, &near);
+  auto c = MakeClient(config, near, {}, &err);
   ASSERT_NE(nullptr, c) << err;
   EXPECT_EQ("[stop|Nothing to do.]\n", Play(c.get(), StartRequest()).Render());
 }
@@ -185,19 +185,19 @@ TEST(NullTest, Refuses) {
 TEST(FactoryTest, Errors) {
   std::string err;
   ModelConfig config = Builtin("x", "genius");
-  EXPECT_EQ(nullptr, MakeClient(config, DemoTask(), {}, &err));
+  EXPECT_EQ(nullptr, MakeClient(config, DemoScript(), {}, &err));
   EXPECT_EQ(
       "model 'x': unknown builtin 'genius' (expected oracle, null, flaky)",
       err);
   config.provider = "cohere";
-  EXPECT_EQ(nullptr, MakeClient(config, DemoTask(), {}, &err));
+  EXPECT_EQ(nullptr, MakeClient(config, DemoScript(), {}, &err));
   EXPECT_EQ(
       "model 'x': unknown provider 'cohere' (expected openai, anthropic or "
       "builtin)",
       err);
   config.provider = "openai";
   config.base_url = "http://127.0.0.1:9/v1";
-  EXPECT_NE(nullptr, MakeClient(config, DemoTask(), {}, &err));
+  EXPECT_NE(nullptr, MakeClient(config, DemoScript(), {}, &err));
 }
 
 // Identical to the oracle except the model name in the raw bodies.

@@ -96,7 +96,7 @@ TEST_F(StoreTest, OpenTwiceIsIdempotentAndKeepsData) {
   for (int i = 0; i < 2; ++i) {
     auto again = Store::Open(path_, &err_);
     ASSERT_TRUE(again) << err_;
-    EXPECT_EQ(run_, again->LatestRun(&err_));
+    EXPECT_EQ(run_, test::OpenReader(path_).LatestRun(&err_));
   }
   EXPECT_EQ(kSchemaVersion, ReadInt("PRAGMA user_version"));
   EXPECT_EQ(1, ReadInt("SELECT count(*) FROM models"));
@@ -141,7 +141,7 @@ TEST_F(StoreTest, FullRunSummarizedExactly) {
   Attempt(beta, t2, 0, "error", 0, 0, 0);
   ASSERT_TRUE(store_->FinishRun(run_, &err_)) << err_;
 
-  auto sums = store_->Summarize(run_, &err_);
+  auto sums = test::OpenReader(path_).Summarize(run_, &err_);
   ASSERT_TRUE(sums) << err_;
   ASSERT_EQ(2u, sums->size());
   const ModelSummary& a = (*sums)[0];
@@ -174,7 +174,7 @@ TEST_F(StoreTest, FullRunSummarizedExactly) {
   EXPECT_EQ((std::map<std::string, int>{{"schema_violation", 1}}),
             b.tool_call_errors);
 
-  auto cells = store_->TaskMatrix(run_, &err_);
+  auto cells = test::OpenReader(path_).TaskMatrix(run_, &err_);
   ASSERT_TRUE(cells) << err_;
   std::vector<std::string> got;
   for (const auto& c : *cells) {
@@ -194,7 +194,7 @@ TEST_F(StoreTest, ErrorsAreExcludedFromTheRate) {
   int64_t t = Task("t");
   Attempt(m, t, 0, "passed", 1, 0, 0);
   for (int e = 1; e <= 3; ++e) Attempt(m, t, e, "error", 0, 0, 0);
-  auto sums = store_->Summarize(run_, &err_);
+  auto sums = test::OpenReader(path_).Summarize(run_, &err_);
   ASSERT_TRUE(sums) << err_;
   EXPECT_EQ(4, (*sums)[0].attempts);
   EXPECT_EQ(3, (*sums)[0].errored);
@@ -263,10 +263,10 @@ TEST_F(StoreTest, ReferencesAndValuesAreChecked) {
   EXPECT_EQ("no attempt with id 999", err_);
   EXPECT_FALSE(store_->FinishRun(999, &err_));
   EXPECT_EQ("no run with id 999", err_);
-  auto none = store_->Summarize(999, &err_);
+  auto none = test::OpenReader(path_).Summarize(999, &err_);
   ASSERT_TRUE(none) << err_;
   EXPECT_TRUE(none->empty());
-  auto no_cells = store_->TaskMatrix(999, &err_);
+  auto no_cells = test::OpenReader(path_).TaskMatrix(999, &err_);
   ASSERT_TRUE(no_cells) << err_;
   EXPECT_TRUE(no_cells->empty());
   int64_t attempt = store_->BeginAttempt(run_, Model("m"), Task("t"), 0, &err_);
@@ -357,7 +357,7 @@ TEST_F(StoreTest, TimestampsAreIsoUtc) {
 
 TEST_F(StoreTest, LatestRunAndProbes) {
   int64_t second = store_->BeginRun({.version = "0.1.0"}, &err_);
-  EXPECT_EQ(second, store_->LatestRun(&err_));
+  EXPECT_EQ(second, test::OpenReader(path_).LatestRun(&err_));
   EXPECT_GT(store_->RecordProbe(second, -1, "speed", {{"stream", true}},
                                 {{"ttft_ms", 41.5}}, &err_),
             0)
@@ -369,7 +369,8 @@ TEST_F(StoreTest, LatestRunAndProbes) {
   auto fresh = Store::Open(empty.File("e.db"), &err_);
   ASSERT_TRUE(fresh) << err_;
   err_ = "stale";
-  EXPECT_EQ(std::nullopt, fresh->LatestRun(&err_));
+  EXPECT_EQ(std::nullopt,
+            test::OpenReader(empty.File("e.db")).LatestRun(&err_));
   EXPECT_EQ("", err_);
 }
 

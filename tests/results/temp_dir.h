@@ -1,11 +1,16 @@
-// A fresh directory under /tmp, removed with its contents on destruction.
+// A fresh directory under /tmp, removed with its contents on destruction;
+// and the record's reader for a test database.
 #pragma once
 
 #include <stdlib.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <system_error>
+
+#include "results/reader.h"
 
 namespace endstate::results::test {
 
@@ -28,5 +33,17 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The read-only reader of `path` (results/reader.h); aborts the test binary
+// with the reason when it cannot be opened, as a test's set-up would.
+inline RunReader OpenReader(const std::string& path) {
+  std::string err;
+  auto reader = RunReader::Open(path, &err);
+  if (!reader) {
+    std::fprintf(stderr, "OpenReader(%s): %s\n", path.c_str(), err.c_str());
+    std::abort();
+  }
+  return std::move(*reader);
+}
 
 }  // namespace endstate::results::test

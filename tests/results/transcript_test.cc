@@ -41,6 +41,12 @@ class TranscriptTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  // The record's reader, opened on first use.
+  RunReader& Reader() {
+    if (!reader_) reader_ = test::OpenReader(path_);
+    return *reader_;
+  }
+  std::optional<RunReader> reader_;
   std::string path_, err_;
   std::unique_ptr<Store> store_;
   int64_t run_ = 0, alpha_ = 0, beta_ = 0, t1_ = 0, t2_ = 0;
@@ -108,7 +114,7 @@ TEST_F(TranscriptTest, LoadsHeaderTurnsToolCallsAndChecksInOrder) {
                                     &err_))
       << err_;
 
-  auto t = LoadTranscript(path_, id, &err_);
+  auto t = LoadTranscript(Reader(), id, &err_);
   ASSERT_TRUE(t) << err_;
   const AttemptHeader& h = t->attempt;
   EXPECT_EQ(id, h.id);
@@ -183,7 +189,7 @@ TEST_F(TranscriptTest, RunningAttemptAndRetryHeaders) {
   int64_t first = Finished(alpha_, t1_, 0, "error");
   int64_t retry = store_->BeginRetry(first, &err_);
   ASSERT_GT(retry, 0) << err_;
-  auto t = LoadTranscript(path_, retry, &err_);
+  auto t = LoadTranscript(Reader(), retry, &err_);
   ASSERT_TRUE(t) << err_;
   EXPECT_EQ("running", t->attempt.status);
   EXPECT_EQ("", t->attempt.outcome);
@@ -195,17 +201,15 @@ TEST_F(TranscriptTest, RunningAttemptAndRetryHeaders) {
 }
 
 TEST_F(TranscriptTest, MissingAttemptIsNamed) {
-  EXPECT_FALSE(LoadTranscript(path_, 42, &err_));
+  EXPECT_FALSE(LoadTranscript(Reader(), 42, &err_));
   EXPECT_EQ("no attempt 42 in " + path_, err_);
 }
 
 TEST(TranscriptOpen, MissingDatabaseIsNotCreated) {
   TempDir dir;
   std::string path = dir.File("none.db"), err;
-  EXPECT_FALSE(LoadTranscript(path, 1, &err));
-  EXPECT_EQ("cannot open " + path + ": unable to open database file", err);
-  EXPECT_FALSE(ListAttemptHeaders(path, 1, {}, &err));
-  EXPECT_EQ("cannot open " + path + ": unable to open database file", err);
+  EXPECT_FALSE(RunReader::Open(path, &err));
+  EXPECT_EQ(path + ": no such database", err);
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 
@@ -216,7 +220,7 @@ TEST_F(TranscriptTest, ReadsWhileAWriterHoldsTheLock) {
   ASSERT_TRUE(
       writer->Exec("BEGIN IMMEDIATE; UPDATE attempts SET turns = 9", &err_))
       << err_;
-  auto t = LoadTranscript(path_, id, &err_);  // WAL: sees the last commit
+  auto t = LoadTranscript(Reader(), id, &err_);  // WAL: sees the last commit
   ASSERT_TRUE(t) << err_;
   EXPECT_EQ(1, t->attempt.turns);
   ASSERT_TRUE(writer->Exec("ROLLBACK", &err_)) << err_;
@@ -240,7 +244,7 @@ TEST_F(TranscriptTest, ListFiltersByModelTaskAndOutcome) {
   ASSERT_GT(store_->BeginAttempt(other_run, m, t, 0, &err_), 0) << err_;
 
   auto list = [&](const AttemptFilter& f) {
-    auto out = ListAttemptHeaders(path_, run_, f, &err_);
+    auto out = ListAttemptHeaders(Reader(), run_, f, &err_);
     EXPECT_TRUE(out) << err_;
     return out ? Ids(*out) : std::vector<int64_t>{};
   };
@@ -254,10 +258,10 @@ TEST_F(TranscriptTest, ListFiltersByModelTaskAndOutcome) {
             list({.model = "beta", .failed_or_error = true}));
   EXPECT_EQ((std::vector<int64_t>{c}), list({.outcome = "error"}));
   EXPECT_EQ((std::vector<int64_t>{}), list({.model = "gamma"}));
-  auto none = ListAttemptHeaders(path_, 999, {}, &err_);
+  auto none = ListAttemptHeaders(Reader(), 999, {}, &err_);
   ASSERT_TRUE(none) << err_;
   EXPECT_TRUE(none->empty());
-  auto headers = ListAttemptHeaders(path_, run_, {.task = "t2"}, &err_);
+  auto headers = ListAttemptHeaders(Reader(), run_, {.task = "t2"}, &err_);
   ASSERT_TRUE(headers) << err_;
   ASSERT_EQ(3u, headers->size());
   EXPECT_EQ("Deploy", (*headers)[0].task_title);

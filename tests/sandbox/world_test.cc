@@ -8,7 +8,7 @@
 #include <fstream>
 #include <string>
 
-#include "tasks/git_builder.h"
+#include "sandbox/git_builder.h"
 #include "util/files.h"
 #include "util/http.h"
 
@@ -83,6 +83,23 @@ TEST_F(WorldTest, CopiesWorkspaceAndKeepsPristineCopy) {
   EXPECT_TRUE(world->deploy_hosts().empty());
   EXPECT_TRUE(world->initial_refs().empty());
   EXPECT_EQ(std::nullopt, world->InitialHostRoot("prod.test"));
+}
+
+TEST_F(WorldTest, LayersAreCopiedInOrder) {
+  Write(root_ / "shared/README.md", "shared readme\n");
+  Write(root_ / "shared/css/site.css", "body {}\n");
+  task_.world.workspace.layers = {
+      {.from = root_ / "shared", .at = ""},
+      {.from = root_ / "task/workspace", .at = ""},
+      {.from = root_ / "shared", .at = "vendor/site"}};
+  auto world = Create();
+  ASSERT_TRUE(world);
+  const fs::path ws = world->workspace();
+  EXPECT_EQ("hello\n", Read(ws / "README.md"));  // the later layer wins
+  EXPECT_EQ("body {}\n", Read(ws / "css/site.css"));
+  EXPECT_EQ("v1\n", Read(ws / "src/app.txt"));
+  EXPECT_EQ("shared readme\n", Read(ws / "vendor/site/README.md"));
+  EXPECT_EQ("hello\n", Read(world->initial_workspace() / "README.md"));
 }
 
 TEST_F(WorldTest, EmptyWorkspaceWhenTaskHasNone) {

@@ -56,7 +56,7 @@ TEST_F(LoaderTest, LoadsAValidTask) {
   ASSERT_TRUE(LoadTask(dir_, {}, &t, &err)) << err;
   EXPECT_EQ("fix-title", t.id);
   EXPECT_EQ("The title says Untitled.\n", t.instruction);
-  EXPECT_EQ(dir_ / "workspace", t.world.workspace);
+  EXPECT_EQ(Tree(dir_ / "workspace"), t.world.workspace);
   ASSERT_EQ(1u, t.checks.size());
   EXPECT_EQ("file_contains", t.checks[0].kind);
   EXPECT_EQ("<title>About</title>", t.checks[0].spec["text"]);
@@ -119,6 +119,53 @@ TEST_F(LoaderTest, ErrorsNameFileLineAndField) {
   Write("id: fix-title\ntitle: [unclosed\n");
   EXPECT_FALSE(LoadTask(dir_, {}, &t, &err));
   EXPECT_EQ(0u, err.find(Yaml() + ":"));
+}
+
+TEST_F(LoaderTest, TreesLayerTheSuitesSharedFixtures) {
+  const fs::path shared = root_ / "_shared/site";
+  fs::create_directories(shared);
+  util::WriteFile(shared / "index.html", "<p>shared</p>\n");
+  std::string yaml = kGood;
+  yaml.replace(yaml.find("workspace: workspace"), 20,
+               "workspace: [../_shared/site, {path: workspace, at: src}]");
+  Write(yaml);
+  Task t;
+  std::string err;
+  ASSERT_TRUE(LoadTask(dir_, {}, &t, &err)) << err;
+  Tree want;
+  want.layers = {{.from = shared, .at = ""},
+                 {.from = dir_ / "workspace", .at = "src"}};
+  EXPECT_EQ(want, t.world.workspace);
+  // The shared files a task uses are part of its content hash.
+  const std::string hash = t.content_hash;
+  util::WriteFile(shared / "index.html", "<p>edited</p>\n");
+  ASSERT_TRUE(LoadTask(dir_, {}, &t, &err)) << err;
+  EXPECT_NE(hash, t.content_hash);
+
+  struct Case {
+    std::string workspace, error;
+  } cases[] = {
+      {"[../other]",
+       ":7: world.workspace[0]: path '../other' leaves the "
+       "task folder"},
+      {"[]",
+       ":7: world.workspace: expected a folder or a non-empty list of "
+       "layers"},
+      {"[{path: workspace, at: ../x}]",
+       ":7: world.workspace[0].at: expected a relative folder"},
+      {"[{at: x}]", ":7: world.workspace[0].path: missing field"},
+      {"[{path: workspace, into: x}]",
+       ":7: world.workspace[0].into: unknown field (expected one of: at, "
+       "path)"},
+  };
+  for (const Case& c : cases) {
+    yaml = kGood;
+    yaml.replace(yaml.find("workspace: workspace"), 20,
+                 "workspace: " + c.workspace);
+    Write(yaml);
+    EXPECT_FALSE(LoadTask(dir_, {}, &t, &err)) << c.workspace;
+    EXPECT_EQ(Yaml() + c.error, err) << c.workspace;
+  }
 }
 
 TEST_F(LoaderTest, CheckValidatorErrorsArePrefixed) {

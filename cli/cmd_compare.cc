@@ -1,0 +1,190 @@
+// `endstate compare`: is model B better or worse than model A, or can this
+// data not tell? Paired per-task statistics (docs/statistics.md), and the
+// nightly gate `--fail-if-worse`.
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/terminal.h"
+#include "report/compare.h"
+#include "report/probe_compare.h"
+#include "report/stats_text.h"
+#include "results/probe_data.h"
+#include "results/reader.h"
+
+namespace endstate::cli {
+namespace {
+
+// docs/cli.md, exit codes: 1 is "a check found a problem", here the gate.
+constexpr int kExitWorse = kExitCheckFailed;
+
+struct CompareOptions {
+  std::string db = "endstate.db";
+  std::string a, b;
+  int64_t run = 0;  // 0 = the latest run containing the plain-named models
+  bool fail_if_worse = false;
+  std::string format = "table";
+};
+
+// "MODEL" or "RUN:MODEL": a leading all-digit segment before the first ':'
+// is a run id (model names such as "builtin:oracle" keep their colons).
+struct Spec {
+  int64_t run = 0;  // 0 = not given
+  std::string model;
+};
+
+Spec ParseSpec(const std::string& s) {
+  const size_t colon = s.find(':');
+  if (colon != std::string::npos && colon > 0 && colon < 18 &&
+      s.find_first_not_of("0123456789") == colon) {
+    return {std::stoll(s.substr(0, colon)), s.substr(colon + 1)};
+  }
+  return {0, s};
+}
+
+std::string ModelList(const results::RunData& d) {
+  std::string s;
+  for (const auto& m : d.models) s += (s.empty() ? "" : ", ") + m;
+  return s.empty() ? "none" : s;
+}
+
+int Compare(const CompareOptions& o) {
+  constexpr const char* kWho = "endstate compare: ";
+  std::string err;
+  int code = kExitOk;
+  auto reader = OpenRecord("compare", o.db, &code);
+  if (!reader) return code;
+  Spec a = ParseSpec(o.a), b = ParseSpec(o.b);
+  if (a.model.empty() || b.model.empty()) {
+    std::cerr << kWho << "empty model name in '"
+              << (a.model.empty() ? o.a : o.b) << "'\n";
+    return kExitUsage;
+  }
+  // Plain names resolve in --run, else in the newest run holding them all.
+  std::vector<std::string> plain;
+  if (a.run == 0) plain.push_back(a.model);
+  if (b.run == 0 && b.model != a.model) plain.push_back(b.model);
+  if (!plain.empty()) {
+    int64_t run = o.run;
+    if (run == 0) {
+      // A run with attempts of both wins over a later probe-only run
+      // (`endstate probe`), whose models have no completion rates.
+      auto graded = results::LatestRunWithAttempts(*reader, plain, &err);
+      if (!graded && !err.empty()) {
+        std::cerr << kWho << err << '\n';
+        return kExitInfra;
+      }
+      auto latest = graded ? graded : reader->LatestRunWith(plain, &err);
+      if (!latest) {
+        if (!err.empty()) {
+          std::cerr << kWho << err << '\n';
+          return kExitInfra;
+        }
+        std::cerr << kWho << o.db << ": no run has "
+                  << (plain.size() == 1
+                          ? "model " + plain[0]
+                          : "both " + plain[0] + " and " + plain[1])
+                  << '\n';
+        return kExitUsage;
+      }
+      run = *latest;
+    }
+    if (a.run == 0) a.run = run;
+    if (b.run == 0) b.run = run;
+  }
+  std::optional<results::RunData> data_a, data_b;
+  for (auto [spec, data] : {std::pair{&a, &data_a}, std::pair{&b, &data_b}}) {
+    if (data == &data_b && b.run == a.run) break;  // same run: load once
+    auto has = reader->HasRun(spec->run, &err);
+    if (!has) {
+      std::cerr << kWho << err << '\n';
+      return kExitInfra;
+    }
+    if (!*has) {
+      std::cerr << kWho << o.db << ": run " << spec->run << " not found\n";
+      return kExitUsage;
+    }
+    // The comparison needs outcomes only: skip the joins over turns.
+    *data = reader->Load(spec->run,
+                         {.tool_calls = false, .first_problems = false}, &err);
+    if (!*data) {
+      std::cerr << kWho << err << '\n';
+      return kExitInfra;
+    }
+  }
+  const results::RunData& run_a = *data_a;
+  const results::RunData& run_b = b.run == a.run ? *data_a : *data_b;
+  const int ia = run_a.ModelIndex(a.model), ib = run_b.ModelIndex(b.model);
+  for (auto [index, spec, run] :
+       {std::tuple{ia, &a, &run_a}, std::tuple{ib, &b, &run_b}}) {
+    if (index < 0) {
+      std::cerr << kWho << "run " << spec->run << " has no model '"
+                << spec->model << "' (models: " << ModelList(*run) << ")\n";
+      return kExitUsage;
+    }
+  }
+  report::CompareResult r = report::Compare(run_a, ia, o.a, run_b, ib, o.b);
+  // Probes of each side (its run's, else the newest of that model name).
+  auto probes_a = results::LoadModelProbes(*reader, a.run, {a.model}, &err);
+  auto probes_b =
+      probes_a ? results::LoadModelProbes(*reader, b.run, {b.model}, &err)
+               : std::nullopt;
+  if (!probes_a || !probes_b) {
+    std::cerr << kWho << err << '\n';
+    return kExitInfra;
+  }
+  const bool has_probes = !probes_a->at(0).empty() || !probes_b->at(0).empty();
+  const report::ProbeComparison probes{
+      .a = report::MakeProbeRow(probes_a->at(0), &r.a.stats),
+      .b = report::MakeProbeRow(probes_b->at(0), &r.b.stats),
+      .run_a = a.run,
+      .run_b = b.run,
+      .reasoning = report::PairReasoning(probes_a->at(0), probes_b->at(0))};
+  if (o.format == "json") {
+    nlohmann::json j = report::CompareJson(r);
+    if (has_probes) j["probes"] = report::ProbeComparisonJson(probes);
+    std::cout << j.dump(2) << '\n';
+  } else if (o.format == "markdown") {
+    std::cout << report::RenderCompareMarkdown(r);
+    if (has_probes) std::cout << report::RenderProbeComparison(probes, true);
+  } else {
+    std::cout << report::RenderCompareTable(r, UseColor("auto", STDOUT_FILENO));
+    if (has_probes) std::cout << report::RenderProbeComparison(probes, false);
+  }
+  if (o.fail_if_worse && r.paired.verdict == "worse") {
+    std::cerr << kWho << o.b << " is significantly worse than " << o.a
+              << " (--fail-if-worse)\n";
+    return kExitWorse;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddCompareCommand(CLI::App& root) {
+  auto o = std::make_shared<CompareOptions>();
+  CLI::App* app = root.add_subcommand(
+      "compare",
+      "Is model B better or worse than model A? Paired per-task statistics");
+  app->add_option("a", o->a, "Model A (baseline): MODEL or RUN:MODEL")
+      ->required();
+  app->add_option("b", o->b, "Model B (candidate): MODEL or RUN:MODEL")
+      ->required();
+  AddDbOption(app, &o->db);
+  app->add_option("--run", o->run,
+                  "Run of the plain MODEL names (default: the latest run "
+                  "that has them)")
+      ->check(CLI::PositiveNumber);
+  app->add_flag("--fail-if-worse", o->fail_if_worse,
+                "Exit 1 when B is significantly worse than A");
+  app->add_option("--format", o->format, "table, json or markdown")
+      ->check(CLI::IsMember({"table", "json", "markdown"}));
+  return {app, [o] { return Compare(*o); }};
+}
+
+}  // namespace endstate::cli

@@ -1,0 +1,188 @@
+// `endstate runs` and `endstate attempts`: find runs and attempts in the
+// database without writing SQL. Formats: docs/cli.md.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/transcript_view.h"
+#include "results/browse.h"
+#include "results/transcript.h"
+
+namespace endstate::cli {
+namespace {
+
+// Left-aligned columns separated by two spaces; the last is not padded.
+std::string Table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& r : rows) {
+    if (width.size() < r.size()) width.resize(r.size(), 0);
+    for (size_t i = 0; i < r.size(); ++i)
+      width[i] = std::max(width[i], r[i].size());
+  }
+  std::string out;
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      std::string cell = r[i];
+      if (i + 1 < r.size()) cell.resize(width[i] + 2, ' ');
+      line += cell;
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string Seconds(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1fs", ms / 1000);
+  return buf;
+}
+
+struct RunsOptions {
+  std::string db = "endstate.db";
+  bool json = false;
+};
+
+int Runs(const RunsOptions& o) {
+  int code = kExitOk;
+  auto reader = OpenRecord("runs", o.db, &code);
+  if (!reader) return code;
+  std::string err;
+  auto runs = results::ListRuns(*reader, &err);
+  if (!runs) {
+    std::cerr << "endstate runs: " << err << '\n';
+    return kExitInfra;
+  }
+  if (o.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : *runs) {
+      out.push_back({{"id", r.id},
+                     {"started_at", r.started_at},
+                     {"finished_at", r.finished_at.empty()
+                                         ? nlohmann::json(nullptr)
+                                         : nlohmann::json(r.finished_at)},
+                     {"status", r.status},
+                     {"args", r.args},
+                     {"models", r.models},
+                     {"attempts", r.attempts},
+                     {"passed", r.passed},
+                     {"failed", r.failed},
+                     {"errored", r.errored},
+                     {"unfinished", r.unfinished}});
+    }
+    std::cout << out.dump(2) << '\n';
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows = {
+      {"id", "started", "finished", "models", "attempts", "passed"}};
+  for (const auto& r : *runs) {
+    std::string models;
+    for (const auto& m : r.models) models += (models.empty() ? "" : ",") + m;
+    rows.push_back({std::to_string(r.id), r.started_at,
+                    r.finished_at.empty() ? "-" : r.finished_at,
+                    models.empty() ? "-" : models, std::to_string(r.attempts),
+                    std::to_string(r.passed)});
+  }
+  if (runs->empty()) {
+    std::cout << "no runs in " << o.db << '\n';
+    return kExitOk;
+  }
+  std::cout << Table(rows);
+  return kExitOk;
+}
+
+struct AttemptsOptions {
+  std::string db = "endstate.db";
+  int64_t run = 0;  // 0 = latest
+  bool failed = false;
+  std::string outcome;
+  std::string model, task;
+  bool json = false;
+};
+
+int Attempts(const AttemptsOptions& o) {
+  int code = kExitOk;
+  auto reader = OpenRecord("attempts", o.db, &code);
+  if (!reader) return code;
+  std::string err;
+  int64_t run = o.run;
+  if (run == 0) {
+    auto runs = results::ListRuns(*reader, &err);
+    if (!runs) {
+      std::cerr << "endstate attempts: " << err << '\n';
+      return kExitInfra;
+    }
+    if (runs->empty()) {
+      std::cerr << "endstate attempts: " << o.db << ": no runs recorded\n";
+      return kExitUsage;
+    }
+    run = runs->back().id;
+  }
+  results::AttemptFilter filter{.model = o.model,
+                                .task = o.task,
+                                .outcome = o.outcome,
+                                .failed_or_error = o.failed};
+  auto rows = results::ListAttemptHeaders(*reader, run, filter, &err);
+  if (!rows) {
+    std::cerr << "endstate attempts: " << err << '\n';
+    return kExitInfra;
+  }
+  if (o.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& a : *rows) out.push_back(AttemptHeaderJson(a));
+    std::cout << out.dump(2) << '\n';
+    return kExitOk;
+  }
+  if (rows->empty()) {
+    std::cout << "no matching attempts in run " << run << '\n';
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> table = {
+      {"id", "model", "task", "epoch", "try", "outcome", "termination", "turns",
+       "wall", "parent"}};
+  for (const auto& a : *rows) {
+    table.push_back(
+        {std::to_string(a.id), a.model, a.task, std::to_string(a.epoch),
+         std::to_string(a.try_number),
+         a.outcome.empty() ? "(" + a.status + ")" : a.outcome,
+         a.termination.empty() ? "-" : a.termination, std::to_string(a.turns),
+         Seconds(a.wall_ms),
+         a.parent_attempt_id ? std::to_string(a.parent_attempt_id) : "-"});
+  }
+  std::cout << Table(table);
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddRunsCommand(CLI::App& root) {
+  auto o = std::make_shared<RunsOptions>();
+  CLI::App* app = root.add_subcommand("runs", "List the recorded runs");
+  AddDbOption(app, &o->db);
+  app->add_flag("--json", o->json, "JSON array (docs/cli.md)");
+  return {app, [o] { return Runs(*o); }};
+}
+
+Command AddAttemptsCommand(CLI::App& root) {
+  auto o = std::make_shared<AttemptsOptions>();
+  CLI::App* app = root.add_subcommand("attempts", "List the attempts of a run");
+  AddDbOption(app, &o->db);
+  app->add_option("--run", o->run, "Run id (default: the latest run)")
+      ->check(CLI::PositiveNumber);
+  CLI::Option* failed =
+      app->add_flag("--failed", o->failed,
+                    "Only attempts that did not pass (failed or error)");
+  app->add_option("--outcome", o->outcome, "Only this outcome")
+      ->check(CLI::IsMember({"passed", "failed", "error"}))
+      ->excludes(failed);
+  app->add_option("--model", o->model, "Only this model (its name)");
+  app->add_option("--task", o->task, "Only this task id");
+  app->add_flag("--json", o->json, "JSON array of attempt headers");
+  return {app, [o] { return Attempts(*o); }};
+}
+
+}  // namespace endstate::cli

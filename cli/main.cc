@@ -1,0 +1,4 @@
+// endstate: entry point; dispatches to the subcommands (evaluator/cli.h).
+#include "cli/cli.h"
+
+int main(int argc, char** argv) { return endstate::cli::Main(argc, argv); }

@@ -1,0 +1,83 @@
+#include "cli/report_output.h"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/cli.h"
+#include "cli/terminal.h"
+#include "report/model_stats.h"
+#include "report/probe_table.h"
+#include "report/report.h"
+#include "report/report_formats.h"
+#include "report/stats_text.h"
+#include "results/probe_data.h"
+#include "results/reader.h"
+
+namespace endstate::cli {
+
+int PrintReport(results::RunReader& reader, int64_t run,
+                const std::string& format,
+                std::vector<report::ModelStats>* stats_out) {
+  auto fail = [](const std::string& err) {
+    std::cerr << "endstate report: " << err << '\n';
+    return kExitInfra;
+  };
+  std::string err;
+  // JUnit shows each failure's first problem but no tool-call rates; the
+  // other formats the reverse.
+  const bool junit = format == "junit";
+  auto data =
+      reader.Load(run, {.tool_calls = !junit, .first_problems = junit}, &err);
+  if (!data) return fail(err);
+  if (data->models.empty()) {
+    std::cerr << "endstate report: " << reader.path() << ": run " << run
+              << " not found or has no models\n";
+    return kExitUsage;
+  }
+  const std::vector<report::ModelStats> stats =
+      report::ComputeModelStats(*data);
+  if (stats_out) *stats_out = stats;
+  // The probe table (docs/report.md): table, JSON and Markdown; CSV and
+  // JUnit keep their one-row-per-model / per-testcase shapes.
+  std::vector<report::ProbeRow> probe_rows;
+  if (format == "table" || format == "json" || format == "markdown") {
+    auto probes = results::LoadModelProbes(reader, run, data->models, &err);
+    if (!probes) return fail(err);
+    probe_rows = report::MakeProbeRows(*probes, stats);
+  }
+  if (format == "json") {
+    auto summaries = reader.Summarize(run, &err);
+    if (!summaries) return fail(err);
+    auto cells = reader.TaskMatrix(run, &err);
+    if (!cells) return fail(err);
+    nlohmann::json j = report::ReportJson(run, *summaries, *cells);
+    report::AddStatisticsJson(*data, stats, &j);
+    if (!probe_rows.empty()) {
+      j["probes"] = nlohmann::json::array();
+      for (const auto& r : probe_rows) {
+        j["probes"].push_back(report::ProbeRowJson(r));
+      }
+    }
+    std::cout << j.dump(2) << '\n';
+  } else if (format == "csv") {
+    std::cout << report::RenderCsv(*data, stats);
+  } else if (format == "markdown") {
+    std::cout << report::RenderMarkdown(*data, stats);
+    if (!probe_rows.empty()) {
+      std::cout << report::RenderProbeMarkdown(probe_rows, run);
+    }
+  } else if (format == "junit") {
+    std::cout << report::RenderJUnit(*data, stats);
+  } else {
+    std::cout << "run " << run << '\n'
+              << report::RenderStatsTable(*data, stats,
+                                          UseColor("auto", STDOUT_FILENO));
+    if (!probe_rows.empty()) {
+      std::cout << '\n' << report::RenderProbeTable(probe_rows, run);
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace endstate::cli
