@@ -99,6 +99,7 @@ AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
   out.tool_ms = loop.tool_ms;
 
   if (loop.termination == "model_error" ||
+      loop.termination == "server_exited" ||
       loop.termination == "sandbox_error") {
     // The endpoint or the harness failed: the end state says nothing about
     // the model. Error, kept out of the completion rate.

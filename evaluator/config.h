@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "models/model_config.h"
 #include "sandbox/process.h"
+#include "servers/serve_config.h"
 
 namespace endstate::evaluator {
 
@@ -30,6 +32,10 @@ struct Config {
   std::string path;  // file it came from ("" = defaults)
   std::string system_prompt = kDefaultSystemPrompt;
   std::vector<models::ModelConfig> models;  // named models
+  // Managed servers by model name: the models with a `serve:` block
+  // (docs/servers.md). Their base_url is "http://HOST:PORT/v1", PORT
+  // "{port}" when automatic, replaced once the server runs.
+  std::map<std::string, servers::ServeConfig> serve;
   int epochs = 1;
   int concurrency = 4;
   uint64_t seed = 0;

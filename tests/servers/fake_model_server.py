@@ -24,6 +24,8 @@ p.add_argument("--never-ready", action="store_true")
 p.add_argument("--die-on-request", type=int, default=0,
                help="exit(3) while handling the Nth chat request")
 p.add_argument("--reply-delay", type=float, default=0.0)
+p.add_argument("--hang-while", default="",
+               help="chat requests wait (up to 60 s) while this file exists")
 p.add_argument("--ignore-term", action="store_true")
 p.add_argument("--leak-child", action="store_true")
 p.add_argument("--pid-file", default="")
@@ -96,6 +98,11 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(0.2)
             os._exit(3)
         time.sleep(args.reply_delay)
+        waited = 0.0
+        while args.hang_while and os.path.exists(args.hang_while) and \
+                waited < 60:
+            time.sleep(0.1)
+            waited += 0.1
         self.send(200, {
             "id": "c%d" % nth, "object": "chat.completion",
             "model": args.model,
