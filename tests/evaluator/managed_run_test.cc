@@ -196,6 +196,64 @@ TEST_F(ManagedRunTest, AServerThatNeverGetsReadyRunsNoAttempt) {
             servers[0][1]);
 }
 
+TEST_F(ManagedRunTest, ServeKeepsOneServerUpUntilSigint) {
+  const std::string pids_file = (root_ / "pids").string();
+  WriteConfig(Model("fake", ", --pid-file, " + pids_file));
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::string cmd = std::string("exec ") + ENDSTATE_BINARY +
+                      " serve fake --config " + config_ + " --server-logs " +
+                      (root_ / "logs").string() + " >" +
+                      (root_ / "out.txt").string() + " 2>&1";
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
+    _exit(127);
+  }
+  std::vector<pid_t> pids = ReadPids(pids_file);
+  ASSERT_EQ(1u, pids.size());
+  std::string out;
+  for (int i = 0; i < 200 && out.find("stop with Ctrl-C") == std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(milliseconds(50));
+    out = util::ReadFile(root_ / "out.txt").value_or("");
+  }
+  EXPECT_NE(std::string::npos, out.find("ready: http://127.0.0.1:")) << out;
+  EXPECT_FALSE(servers::testing::ProcessGone(pids[0]));
+  ASSERT_EQ(0, kill(pid, SIGINT));
+  int status = 0;
+  ASSERT_EQ(pid, waitpid(pid, &status, 0));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_TRUE(AllGone(pids, milliseconds(2000)));
+  out = util::ReadFile(root_ / "out.txt").value_or("");
+  EXPECT_NE(std::string::npos,
+            out.find("endstate serve: stopped fake (killed by signal 15 "
+                     "(SIGTERM))\n"))
+      << out;
+
+  test::ShellResult r = test::RunCli("serve nope --config " + config_);
+  EXPECT_EQ(2, r.exit_code);
+  EXPECT_EQ("endstate serve: no model 'nope' with a serve: block in " +
+                config_ + " (models with one: fake)\n",
+            r.out);
+}
+
+TEST_F(ManagedRunTest, ProbeStartsAndStopsTheServer) {
+  const std::string pids_file = (root_ / "pids").string();
+  WriteConfig(Model("fake", ", --pid-file, " + pids_file));
+  test::ShellResult r =
+      test::RunCli("probe toolcalls --n 1 --config " + config_ + " --db " +
+                   db_ + " --server-logs " + (root_ / "logs").string());
+  EXPECT_NE(std::string::npos, r.out.find("endstate: server fake: ready"))
+      << r.out;
+  EXPECT_NE(std::string::npos, r.out.find("endstate: server fake: stopping"))
+      << r.out;
+  EXPECT_EQ("1", Query(db_, "SELECT count(*) FROM probes")[0][0]);
+  auto rows = Query(db_,
+                    "SELECT ready_at IS NOT NULL, stopped_at IS NOT NULL, "
+                    "error IS NULL FROM servers");
+  EXPECT_EQ((std::vector<std::vector<std::string>>{{"1", "1", "1"}}), rows);
+  EXPECT_TRUE(AllGone(ReadPids(pids_file), milliseconds(2000)));
+}
+
 class KilledRunTest : public ManagedRunTest,
                       public ::testing::WithParamInterface<int> {};
 
