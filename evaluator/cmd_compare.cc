@@ -12,6 +12,7 @@
 #include "results/probe_compare.h"
 #include "results/probe_data.h"
 #include "results/run_data.h"
+#include "results/server_data.h"
 #include "results/stats_text.h"
 
 namespace endstate::evaluator {
@@ -150,16 +151,38 @@ int Compare(const CompareOptions& o) {
       .run_a = a.run,
       .run_b = b.run,
       .reasoning = results::PairReasoning(probes_a->at(0), probes_b->at(0))};
+  // What served each side, when endstate managed the server
+  // (docs/servers.md): the latest start of the model in its run.
+  std::vector<results::ServerRow> servers;
+  nlohmann::json servers_json = nlohmann::json::object();
+  for (auto [key, spec] : {std::pair{"a", &a}, std::pair{"b", &b}}) {
+    auto rows = results::LoadServers(o.db, spec->run, &err);
+    if (!rows) {
+      std::cerr << kWho << err << '\n';
+      return kExitInfra;
+    }
+    servers_json[key] = nullptr;
+    for (auto it = rows->rbegin(); it != rows->rend(); ++it) {
+      if (it->model != spec->model) continue;
+      servers.push_back(*it);
+      servers_json[key] = results::ServerRowJson(*it);
+      break;
+    }
+  }
   if (o.format == "json") {
     nlohmann::json j = results::CompareJson(r);
     if (has_probes) j["probes"] = results::ProbeComparisonJson(probes);
+    if (!servers.empty()) j["servers"] = servers_json;
     std::cout << j.dump(2) << '\n';
   } else if (o.format == "markdown") {
     std::cout << results::RenderCompareMarkdown(r);
     if (has_probes) std::cout << results::RenderProbeComparison(probes, true);
+    std::cout << results::RenderServerMarkdown(servers);
   } else {
     std::cout << results::RenderCompareTable(r, results::StdoutWantsColor());
     if (has_probes) std::cout << results::RenderProbeComparison(probes, false);
+    if (!servers.empty())
+      std::cout << '\n' << results::RenderServerTable(servers);
   }
   if (o.fail_if_worse && r.paired.verdict == "worse") {
     std::cerr << kWho << o.b << " is significantly worse than " << o.a

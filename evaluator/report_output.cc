@@ -9,6 +9,7 @@
 #include "results/report.h"
 #include "results/report_formats.h"
 #include "results/run_data.h"
+#include "results/server_data.h"
 #include "results/stats_text.h"
 
 namespace endstate::evaluator {
@@ -40,6 +41,9 @@ int PrintReport(const std::string& db, int64_t run, const std::string& format,
     if (!probes) return fail(err);
     probe_rows = results::MakeProbeRows(*probes, stats);
   }
+  // Managed servers of the run (docs/servers.md), in every format.
+  auto servers = results::LoadServers(db, run, &err);
+  if (!servers) return fail(err);
   if (format == "json") {
     auto summaries = store.Summarize(run, &err);
     if (!summaries) return fail(err);
@@ -53,22 +57,36 @@ int PrintReport(const std::string& db, int64_t run, const std::string& format,
         j["probes"].push_back(results::ProbeRowJson(r));
       }
     }
+    if (!servers->empty()) {
+      j["servers"] = nlohmann::json::array();
+      for (const auto& s : *servers) {
+        j["servers"].push_back(results::ServerRowJson(s));
+      }
+    }
     std::cout << j.dump(2) << '\n';
   } else if (format == "csv") {
-    std::cout << results::RenderCsv(*data, stats);
+    std::vector<std::string> names;
+    for (const auto& s : stats) names.push_back(s.name);
+    std::cout << results::AddServerCsvColumns(results::RenderCsv(*data, stats),
+                                              names, *servers);
   } else if (format == "markdown") {
     std::cout << results::RenderMarkdown(*data, stats);
     if (!probe_rows.empty()) {
       std::cout << results::RenderProbeMarkdown(probe_rows, run);
     }
+    std::cout << results::RenderServerMarkdown(*servers);
   } else if (format == "junit") {
-    std::cout << results::RenderJUnit(*data, stats);
+    std::cout << results::AddServerJUnitProperties(
+        results::RenderJUnit(*data, stats), *servers);
   } else {
     std::cout << "run " << run << '\n'
               << results::RenderStatsTable(*data, stats,
                                            results::StdoutWantsColor());
     if (!probe_rows.empty()) {
       std::cout << '\n' << results::RenderProbeTable(probe_rows, run);
+    }
+    if (!servers->empty()) {
+      std::cout << '\n' << results::RenderServerTable(*servers);
     }
   }
   return kExitOk;

@@ -12,6 +12,7 @@
 #include "results/html_assets.h"
 #include "results/html_data.h"
 #include "results/html_escape.h"
+#include "results/server_data.h"
 
 namespace endstate::results {
 namespace {
@@ -350,6 +351,11 @@ std::optional<std::string> RenderHtmlReport(const std::string& db_path,
   RenderRates(d, o);
   RenderHeatmap(d, o);
   RenderFailureModes(d, o);
+  if (auto servers = LoadServers(db_path, run_id, err); !servers) {
+    return std::nullopt;
+  } else {
+    o += RenderServerHtml(*servers);  // managed servers (docs/servers.md)
+  }
   RenderAttempts(d, o);
   o += "</main>\n<aside id=\"drawer\" hidden><div class=\"drawer-head\">"
        "<h3 id=\"d-title\"></h3><a href=\"#\" id=\"d-close\" "

@@ -10,6 +10,8 @@
 
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -145,6 +147,47 @@ TEST_F(ManagedRunTest, ExclusiveModelsNeverOverlapOthersRunAlongside) {
       std::min(server["a"].first, server["b"].first) < server["c"].second);
   EXPECT_NE(std::string::npos, r.out.find("endstate: server a: ready after"));
   EXPECT_NE(std::string::npos, r.out.find("endstate: server b: stopping"));
+
+  // Provenance in every report format and beside compare.
+  const std::string db = " --db " + db_;
+  r = test::RunCli("report --format table" + db, false);
+  EXPECT_NE(std::string::npos, r.out.find("\nmanaged servers\n  ")) << r.out;
+  EXPECT_NE(std::string::npos,
+            r.out.find("\n  a: vllm 0.0.1-fake, max_model_len 4096, ready in "))
+      << r.out;
+  EXPECT_NE(std::string::npos, r.out.find("    command: python3 " +
+                                          FakeServerScript() + " --port "))
+      << r.out;
+  r = test::RunCli("report --format csv" + db, false);
+  EXPECT_NE(std::string::npos, r.out.find(",server,server_command\r\n"));
+  EXPECT_NE(std::string::npos, r.out.find(",\"vllm 0.0.1-fake, max_model_len"));
+  r = test::RunCli("report --format markdown" + db, false);
+  EXPECT_NE(std::string::npos,
+            r.out.find("## Managed servers\n\n| model | server | command |"));
+  r = test::RunCli("report --format junit" + db, false);
+  EXPECT_NE(std::string::npos,
+            r.out.find("<property name=\"server\" value=\"vllm 0.0.1-fake"));
+  r = test::RunCli("report --format json" + db, false);
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(3u, j["servers"].size());
+  std::set<std::string> served;
+  for (const auto& row : j["servers"]) {
+    served.insert(row["model"].get<std::string>());
+    EXPECT_EQ("0.0.1-fake", row["provenance"]["identity"]["version"]);
+  }
+  EXPECT_EQ((std::set<std::string>{"a", "b", "c"}), served);
+  const std::string html = (root_ / "r.html").string();
+  r = test::RunCli("report --html " + html + db);
+  EXPECT_NE(std::string::npos,
+            util::ReadFile(html).value_or("").find(
+                "<section id=\"servers\"><h2>Managed servers</h2>"));
+  r = test::RunCli("compare a b --format json" + db, false);
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ("a", j["servers"]["a"]["model"]);
+  EXPECT_EQ("b", j["servers"]["b"]["model"]);
+  r = test::RunCli("compare a b" + db, false);
+  EXPECT_NE(std::string::npos, r.out.find("managed servers\n  a: vllm"))
+      << r.out;
 }
 
 TEST_F(ManagedRunTest, ADeadServerEndsItsInFlightAttemptsAsErrorsFast) {
