@@ -132,7 +132,8 @@ bool ManagedServer::StartLocked(std::string* err) {
   std::string cmdline;
   for (const auto& a : argv) cmdline += (cmdline.empty() ? "" : " ") + a;
   provenance_["command"] = argv;
-  provenance_["env"] = RedactedEnv(serve_.env);
+  const std::map<std::string, std::string> env = ExpandEnv(serve_, port_);
+  provenance_["env"] = RedactedEnv(env);
   provenance_["base_url"] = ServedBaseUrl(serve_, port_);
   provenance_["restarts"] = starts_ - 1;
   Log("starting on port " + std::to_string(port_) + ": " + cmdline);
@@ -142,7 +143,7 @@ bool ManagedServer::StartLocked(std::string* err) {
   const auto t0 = Clock::now();
   provenance_["started_at"] = UtcNow();
   process_ = ServerProcess::Spawn({.argv = argv,
-                                   .env = serve_.env,
+                                   .env = env,
                                    .log_path = log_path,
                                    .stop_signal = serve_.stop_signal,
                                    .stop_grace = serve_.stop_grace},

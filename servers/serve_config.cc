@@ -29,16 +29,30 @@ std::string SignalName(int signal) {
   return std::to_string(signal);
 }
 
-std::vector<std::string> ExpandCommand(const ServeConfig& serve, int port) {
+namespace {
+
+std::string WithPort(std::string s, int port) {
   const std::string needle = "{port}";
-  std::vector<std::string> out;
-  for (std::string arg : serve.command) {
-    for (size_t at = arg.find(needle); at != std::string::npos;
-         at = arg.find(needle, at)) {
-      arg.replace(at, needle.size(), std::to_string(port));
-    }
-    out.push_back(std::move(arg));
+  for (size_t at = s.find(needle); at != std::string::npos;
+       at = s.find(needle, at)) {
+    s.replace(at, needle.size(), std::to_string(port));
   }
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> ExpandCommand(const ServeConfig& serve, int port) {
+  std::vector<std::string> out;
+  for (const std::string& arg : serve.command)
+    out.push_back(WithPort(arg, port));
+  return out;
+}
+
+std::map<std::string, std::string> ExpandEnv(const ServeConfig& serve,
+                                             int port) {
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : serve.env) out[k] = WithPort(v, port);
   return out;
 }
 

@@ -17,7 +17,8 @@ struct ServeConfig {
   // argv of the server; "{port}" in any element is replaced by the port.
   // argv[0] is looked up on PATH when it has no '/'.
   std::vector<std::string> command;
-  std::map<std::string, std::string> env;   // added to endstate's environment
+  // Added to endstate's environment; "{port}" in a value is replaced.
+  std::map<std::string, std::string> env;
   int port = 0;                             // 0 = "auto": a free port
   std::string host = "127.0.0.1";           // where the server listens
   std::string ready_path = "/health";       // GET must answer 2xx
@@ -37,6 +38,9 @@ std::string SignalName(int signal);
 
 // The command with "{port}" replaced by `port` in every element.
 std::vector<std::string> ExpandCommand(const ServeConfig& serve, int port);
+// The env values with "{port}" replaced by `port`.
+std::map<std::string, std::string> ExpandEnv(const ServeConfig& serve,
+                                             int port);
 
 // "http://HOST:PORT/v1", the base_url of the model it serves.
 std::string ServedBaseUrl(const ServeConfig& serve, int port);
