@@ -182,6 +182,7 @@ nlohmann::json ServerRowJson(const ServerRow& r) {
 std::string AddServerCsvColumns(const std::string& csv,
                                 const std::vector<std::string>& models,
                                 const std::vector<ServerRow>& rows) {
+  if (rows.empty()) return csv;
   std::string out;
   size_t line = 0, at = 0;
   while (at < csv.size()) {

@@ -43,7 +43,7 @@ nlohmann::json ServerRowJson(const ServerRow& row);
 
 // CSV (one row per model after the header, in `models` order): appends the
 // columns server, server_command (the model's latest start; empty when
-// unmanaged).
+// unmanaged) when the run has managed servers; else returns `csv`.
 std::string AddServerCsvColumns(const std::string& csv,
                                 const std::vector<std::string>& models,
                                 const std::vector<ServerRow>& rows);

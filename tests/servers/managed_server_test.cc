@@ -230,9 +230,9 @@ TEST(ServeConfigTest, CommandExpansionSignalsAndJson) {
             ExpandCommand(s, 8123));
   EXPECT_EQ("http://127.0.0.1:8123/v1", ServedBaseUrl(s, 8123));
   s.env = {{"OLLAMA_HOST", "127.0.0.1:{port}"}};
-  EXPECT_EQ((std::map<std::string, std::string>{
-                {"OLLAMA_HOST", "127.0.0.1:8123"}}),
-            ExpandEnv(s, 8123));
+  EXPECT_EQ(
+      (std::map<std::string, std::string>{{"OLLAMA_HOST", "127.0.0.1:8123"}}),
+      ExpandEnv(s, 8123));
   EXPECT_EQ(SIGTERM, SignalNumber("TERM"));
   EXPECT_EQ(SIGINT, SignalNumber("SIGINT"));
   EXPECT_EQ(0, SignalNumber("USR3"));
