@@ -52,7 +52,7 @@ int Main(int argc, char** argv) {
                                    AddTasksCommand(app)};
   for (auto add : {AddShowCommand, AddRunsCommand, AddAttemptsCommand,
                    AddReplayCommand, AddCompareCommand, AddServeReplayCommand,
-                   AddProbeCommand, AddMergeCommand}) {
+                   AddProbeCommand, AddMergeCommand, AddServeCommand}) {
     commands.push_back(add(app));
   }
   try {

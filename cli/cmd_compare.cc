@@ -13,9 +13,11 @@
 #include "cli/terminal.h"
 #include "report/compare.h"
 #include "report/probe_compare.h"
+#include "report/server_text.h"
 #include "report/stats_text.h"
 #include "results/probe_data.h"
 #include "results/reader.h"
+#include "results/server_data.h"
 
 namespace endstate::cli {
 namespace {
@@ -145,16 +147,38 @@ int Compare(const CompareOptions& o) {
       .run_a = a.run,
       .run_b = b.run,
       .reasoning = report::PairReasoning(probes_a->at(0), probes_b->at(0))};
+  // What served each side, when endstate managed the server
+  // (docs/servers.md): the latest start of the model in its run.
+  std::vector<results::ServerRow> servers;
+  nlohmann::json servers_json = nlohmann::json::object();
+  for (auto [key, spec] : {std::pair{"a", &a}, std::pair{"b", &b}}) {
+    auto rows = results::LoadServers(*reader, spec->run, &err);
+    if (!rows) {
+      std::cerr << kWho << err << '\n';
+      return kExitInfra;
+    }
+    servers_json[key] = nullptr;
+    for (auto it = rows->rbegin(); it != rows->rend(); ++it) {
+      if (it->model != spec->model) continue;
+      servers.push_back(*it);
+      servers_json[key] = report::ServerRowJson(*it);
+      break;
+    }
+  }
   if (o.format == "json") {
     nlohmann::json j = report::CompareJson(r);
     if (has_probes) j["probes"] = report::ProbeComparisonJson(probes);
+    if (!servers.empty()) j["servers"] = servers_json;
     std::cout << j.dump(2) << '\n';
   } else if (o.format == "markdown") {
     std::cout << report::RenderCompareMarkdown(r);
     if (has_probes) std::cout << report::RenderProbeComparison(probes, true);
+    std::cout << report::RenderServerMarkdown(servers);
   } else {
     std::cout << report::RenderCompareTable(r, UseColor("auto", STDOUT_FILENO));
     if (has_probes) std::cout << report::RenderProbeComparison(probes, false);
+    if (!servers.empty())
+      std::cout << '\n' << report::RenderServerTable(servers);
   }
   if (o.fail_if_worse && r.paired.verdict == "worse") {
     std::cerr << kWho << o.b << " is significantly worse than " << o.a

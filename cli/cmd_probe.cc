@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "evaluator/config.h"
+#include "evaluator/server_fleet.h"
 #include "probes/probe_runner.h"
 #include "report/probe_table.h"
 #include "results/probe_data.h"
@@ -28,6 +29,7 @@ struct ProbeCliOptions {
   probes::SpeedProbeOptions speed;
   probes::ToolCallProbeOptions toolcalls;
   std::string format = "table";
+  std::string server_logs = "/var/tmp/endstate-servers";
   bool quiet = false;
   std::vector<std::string> argv;
 };
@@ -157,9 +159,31 @@ int Probe(const ProbeCliOptions& o) {
     std::cerr << "endstate: run " << run << ": probing " << models.size()
               << " model(s), db " << o.db << '\n';
   }
+  // One model at a time; a managed server is started before its model's
+  // probes and stopped after them (docs/servers.md).
   probes::ProbeRunSummary summary;
-  const bool recorded = probes::RunProbes(*store, run, models, model_ids,
-                                          options, &summary, &err);
+  evaluator::ServerFleet fleet(config.serve, &models,
+                               {.log_dir = o.server_logs,
+                                .log =
+                                    [&](const std::string& line) {
+                                      if (!o.quiet)
+                                        std::cerr << "endstate: " + line + "\n";
+                                    }},
+                               store.get(), run, model_ids);
+  bool recorded = true;
+  for (size_t i = 0; i < models.size() && recorded; ++i) {
+    std::string termination;
+    if (!fleet.Start(i)) {
+      std::string why = fleet.Problem(i, &termination);
+      std::cerr << kWho << why << '\n';
+      ++summary.failed;
+      summary.errors.push_back(models[i].name + ": " + why);
+      continue;
+    }
+    recorded = probes::RunProbes(*store, run, {models[i]}, {model_ids[i]},
+                                 options, &summary, &err);
+    fleet.Stop(i);
+  }
   std::string finish_err;
   const bool finished = store->FinishRun(run, &finish_err);
   if (!recorded || !finished) {
@@ -213,6 +237,10 @@ Command AddProbeCommand(CLI::App& root) {
   app->add_option("--format", o->format, "table or json")
       ->check(CLI::IsMember({"table", "json"}));
   app->add_flag("-q,--quiet", o->quiet, "No progress lines");
+  app->add_option("--server-logs", o->server_logs,
+                  "Folder for the logs of managed model servers (default "
+                  "/var/tmp/endstate-servers; docs/servers.md)")
+      ->type_name("DIR");
   return {app, [o, app] {
             o->argv = {"endstate", "probe"};
             for (const auto* opt : app->get_options()) {

@@ -19,6 +19,7 @@
 #include "evaluator/resume.h"
 #include "evaluator/run_state.h"
 #include "evaluator/scheduler.h"
+#include "evaluator/server_fleet.h"
 #include "evaluator/shard.h"
 #include "evaluator/suite.h"
 #include "probes/probe_runner.h"
@@ -48,6 +49,7 @@ struct RunOptions {
   bool probes = false;   // run every probe per endpoint model first
   std::string shard;     // "I/N" (evaluator/shard.h); "" = the whole plan
   std::string group;     // --group NAME, part of the shard group key
+  std::string server_logs = "/var/tmp/endstate-servers";  // managed servers
   std::vector<std::string> argv;
 };
 
@@ -231,15 +233,57 @@ int Run(const RunOptions& o) {
   const evaluator::Config& config = ctx.config;
   std::string err;
 
+  // Managed servers (docs/servers.md): started before a model's first
+  // attempt, stopped after its last; lines go above the progress display.
+  Progress* shown = nullptr;
+  std::mutex log_mu;
+  evaluator::ServerFleet fleet(config.serve, &ctx.models,
+                               {.log_dir = o.server_logs,
+                                .log =
+                                    [&](const std::string& line) {
+                                      if (o.quiet) return;
+                                      std::lock_guard lock(log_mu);
+                                      if (shown) {
+                                        shown->Log("endstate: " + line);
+                                      } else {
+                                        std::cerr << "endstate: " + line + "\n";
+                                      }
+                                    }},
+                               store.get(), ctx.run_id, ctx.model_ids);
+
   // Probes first (docs/probes.md), recorded in the same run; builtin models
-  // are skipped with a note. A failed probe is reported at the end.
+  // are skipped with a note. A failed probe is reported at the end. A
+  // managed model is probed once its server is ready, before its attempts.
   probes::ProbeRunSummary probe_summary;
-  if (o.probes && o.resume == 0 &&
-      !probes::RunProbes(*store, ctx.run_id, ctx.models, ctx.model_ids,
-                         {.log = o.quiet ? nullptr : &std::cerr},
-                         &probe_summary, &err)) {
+  std::mutex probe_mu;
+  auto probe = [&](size_t first, size_t count, bool managed) {
+    std::vector<models::ModelConfig> ms;
+    std::vector<int64_t> ids;
+    for (size_t i = first; i < first + count; ++i) {
+      if (fleet.Managed(i) != managed) continue;
+      std::string term;
+      if (!fleet.Problem(i, &term).empty()) continue;
+      ms.push_back(ctx.models[i]);
+      ids.push_back(ctx.model_ids[i]);
+    }
+    std::lock_guard lock(probe_mu);
+    return ms.empty() ||
+           probes::RunProbes(*store, ctx.run_id, ms, ids,
+                             {.log = o.quiet ? nullptr : &std::cerr},
+                             &probe_summary, &err);
+  };
+  const bool probes = o.probes && o.resume == 0;
+  if (probes && !probe(0, ctx.models.size(), false)) {
     std::cerr << "endstate run: " << err << '\n';
     return kExitInfra;
+  }
+  evaluator::ModelLifecycle lifecycle = fleet.Lifecycle();
+  if (probes) {
+    lifecycle.start = [&](size_t m) {
+      if (fleet.Start(m) && !probe(m, 1, true)) {
+        std::cerr << "endstate run: " << err << '\n';
+      }
+    };
   }
 
   sandbox::WorldOptions world_options;
@@ -276,13 +320,18 @@ int Run(const RunOptions& o) {
     progress.Expect(ctx.models[p.model].name, 1);
   }
   progress.Start();
+  {
+    std::lock_guard lock(log_mu);
+    shown = &progress;
+  }
   // When the record cannot be written the run stops: no new attempt starts
   // (those in flight finish), and the first reason is reported.
   std::atomic<bool> record_failed{false};
   std::mutex record_mu;
   std::string record_error;
   evaluator::RunScheduled(
-      plan, config.concurrency, caps, [&](const evaluator::PlannedAttempt& p) {
+      plan, config.concurrency, caps,
+      [&](const evaluator::PlannedAttempt& p) {
         if (record_failed) return;
         const evaluator::SlotWork& w = *by_slot.at({p.model, p.task, p.epoch});
         const models::ModelConfig& model = ctx.models[p.model];
@@ -296,10 +345,16 @@ int Run(const RunOptions& o) {
                                     .model_id = ctx.model_ids[p.model],
                                     .task_id = ctx.task_ids[p.task],
                                     .parent_attempt_id = w.parent_attempt_id};
+        // Never against a server that is not ready or is gone.
+        std::string termination;
+        std::string problem = fleet.Problem(p.model, &termination);
         evaluator::AttemptReport r =
-            evaluator::RunAttempt(spec, config, world_options);
+            problem.empty()
+                ? evaluator::RunAttempt(spec, config, world_options)
+                : evaluator::RecordUnrunAttempt(spec, termination, problem);
         int error_tries = w.error_tries;
         while (r.outcome.outcome == "error" && r.attempt_id > 0 &&
+               fleet.Problem(p.model, &termination).empty() &&
                evaluator::ShouldRetry(++error_tries, o.retry_errors)) {
           if (!o.quiet) {
             std::string line = "endstate: " + model.name + " " + task.id +
@@ -322,7 +377,12 @@ int Run(const RunOptions& o) {
           detail += " [world kept: " + r.world_dir + "]";
         progress.Done(model.name, task.id, p.epoch, r.outcome.outcome, detail,
                       r.outcome.wall_ms);
-      });
+      },
+      lifecycle);
+  {
+    std::lock_guard lock(log_mu);
+    shown = nullptr;
+  }
   if (record_failed) {
     std::cerr << "endstate run: " << record_error << "; run " << ctx.run_id
               << " stopped (endstate run --resume " << ctx.run_id << " --db "
@@ -424,6 +484,10 @@ Command AddRunCommand(CLI::App& root) {
                 "First run every probe (speed, toolcalls, reasoning) for "
                 "each endpoint model, stored in the run (docs/probes.md)")
       ->excludes(resume);
+  app->add_option("--server-logs", o->server_logs,
+                  "Folder for the logs of managed model servers (default "
+                  "/var/tmp/endstate-servers; docs/servers.md)")
+      ->type_name("DIR");
   app->add_option("--retry-errors", o->retry_errors,
                   "Retry an attempt that ended in infrastructure error up to "
                   "N times (default 0)")

@@ -40,5 +40,6 @@ Command AddCompareCommand(CLI::App& root);      // cmd_compare.cc
 Command AddServeReplayCommand(CLI::App& root);  // cmd_serve_replay.cc
 Command AddMergeCommand(CLI::App& root);        // cmd_merge.cc
 Command AddProbeCommand(CLI::App& root);        // cmd_probe.cc
+Command AddServeCommand(CLI::App& root);        // cmd_serve.cc
 
 }  // namespace endstate::cli

@@ -10,9 +10,11 @@
 #include "report/probe_table.h"
 #include "report/report.h"
 #include "report/report_formats.h"
+#include "report/server_text.h"
 #include "report/stats_text.h"
 #include "results/probe_data.h"
 #include "results/reader.h"
+#include "results/server_data.h"
 
 namespace endstate::cli {
 
@@ -46,6 +48,9 @@ int PrintReport(results::RunReader& reader, int64_t run,
     if (!probes) return fail(err);
     probe_rows = report::MakeProbeRows(*probes, stats);
   }
+  // Managed servers of the run (docs/servers.md), in every format.
+  auto servers = results::LoadServers(reader, run, &err);
+  if (!servers) return fail(err);
   if (format == "json") {
     auto summaries = reader.Summarize(run, &err);
     if (!summaries) return fail(err);
@@ -59,22 +64,36 @@ int PrintReport(results::RunReader& reader, int64_t run,
         j["probes"].push_back(report::ProbeRowJson(r));
       }
     }
+    if (!servers->empty()) {
+      j["servers"] = nlohmann::json::array();
+      for (const auto& s : *servers) {
+        j["servers"].push_back(report::ServerRowJson(s));
+      }
+    }
     std::cout << j.dump(2) << '\n';
   } else if (format == "csv") {
-    std::cout << report::RenderCsv(*data, stats);
+    std::vector<std::string> names;
+    for (const auto& s : stats) names.push_back(s.name);
+    std::cout << report::AddServerCsvColumns(report::RenderCsv(*data, stats),
+                                             names, *servers);
   } else if (format == "markdown") {
     std::cout << report::RenderMarkdown(*data, stats);
     if (!probe_rows.empty()) {
       std::cout << report::RenderProbeMarkdown(probe_rows, run);
     }
+    std::cout << report::RenderServerMarkdown(*servers);
   } else if (format == "junit") {
-    std::cout << report::RenderJUnit(*data, stats);
+    std::cout << report::AddServerJUnitProperties(
+        report::RenderJUnit(*data, stats), *servers);
   } else {
     std::cout << "run " << run << '\n'
               << report::RenderStatsTable(*data, stats,
                                           UseColor("auto", STDOUT_FILENO));
     if (!probe_rows.empty()) {
       std::cout << '\n' << report::RenderProbeTable(probe_rows, run);
+    }
+    if (!servers->empty()) {
+      std::cout << '\n' << report::RenderServerTable(*servers);
     }
   }
   return kExitOk;

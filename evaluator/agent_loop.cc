@@ -60,7 +60,8 @@ LoopResult RunAgentLoop(const tasks::Task& task,
     const bool ok = client.Complete(req, &resp, &merr);
     result.model_ms += util::MsSince(call_start);
     if (!ok) {
-      result.termination = "model_error";
+      result.termination =
+          merr.termination.empty() ? "model_error" : merr.termination;
       result.error = merr.message;
       results::TurnRecord rec;
       rec.index = turn;

@@ -173,6 +173,7 @@ AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
     return finish();
   }
   if (loop.termination == "model_error" ||
+      loop.termination == "server_exited" ||
       loop.termination == "sandbox_error") {
     // The endpoint or the harness failed: the end state says nothing about
     // the model. Error, kept out of the completion rate.

@@ -83,11 +83,11 @@ class ConfigLoader : private util::YamlReader {
     for (const auto& m : n) {
       std::string where = "models[" + std::to_string(i++) + "]";
       if (!m.IsMap()) Fail(m, where, "expected a mapping");
-      CheckKeys(
-          m, where,
-          {"name", "provider", "base_url", "model", "api_key_env", "stream",
-           "sampling", "extra", "labels", "max_connections", "timeout_s",
-           "stall_timeout_s", "retries", "flaky_rate", "max_response_mb"});
+      CheckKeys(m, where,
+                {"name", "provider", "base_url", "model", "api_key_env",
+                 "stream", "sampling", "extra", "labels", "max_connections",
+                 "timeout_s", "stall_timeout_s", "retries", "flaky_rate",
+                 "max_response_mb", "serve"});
       models::ModelConfig mc;
       if (!m["name"]) Fail(m, where + ".name", "missing field");
       mc.name = String(m["name"], where + ".name");
@@ -111,7 +111,9 @@ class ConfigLoader : private util::YamlReader {
         Fail(m["model"], where + ".model",
              "expected oracle, null or flaky for provider builtin");
       }
-      if (mc.provider == "anthropic" && !m["base_url"]) {
+      if (m["serve"]) {
+        LoadServe(m, where, &mc);
+      } else if (mc.provider == "anthropic" && !m["base_url"]) {
         mc.base_url = models::kAnthropicBaseUrl;
       } else if (mc.provider != "builtin") {
         if (!m["base_url"])
@@ -190,6 +192,94 @@ class ConfigLoader : private util::YamlReader {
       }
       config_->models.push_back(std::move(mc));
     }
+  }
+
+  // A model's `serve:` block (docs/config.md, docs/servers.md); sets the
+  // model's base_url from the server's host and port.
+  void LoadServe(const YAML::Node& m, const std::string& where,
+                 models::ModelConfig* mc) {
+    const YAML::Node n = m["serve"];
+    const std::string at = where + ".serve";
+    if (mc->provider != "openai")
+      Fail(n, at, "a managed server needs provider openai");
+    if (m["base_url"])
+      Fail(m["base_url"], where + ".base_url",
+           "not allowed with serve (derived from serve.host and serve.port)");
+    if (!n.IsMap()) Fail(n, at, "expected a mapping");
+    CheckKeys(n, at,
+              {"command", "env", "port", "host", "ready", "stop", "memory",
+               "exclusive", "restart"});
+    servers::ServeConfig s;
+    const YAML::Node cmd = n["command"];
+    if (!cmd || !cmd.IsSequence() || cmd.size() == 0)
+      Fail(cmd ? cmd : n, at + ".command",
+           "expected a non-empty list of strings (e.g. [vllm, serve, MODEL, "
+           "--port, \"{port}\"])");
+    for (size_t i = 0; i < cmd.size(); ++i)
+      s.command.push_back(
+          String(cmd[i], at + ".command[" + std::to_string(i) + "]"));
+    if (const YAML::Node env = n["env"]) {
+      if (!env.IsMap()) Fail(env, at + ".env", "expected a mapping");
+      for (const auto& kv : env)
+        s.env[kv.first.Scalar()] =
+            String(kv.second, at + ".env." + kv.first.Scalar());
+    }
+    if (const YAML::Node port = n["port"]) {
+      if (!(port.IsScalar() && port.Scalar() == "auto")) {
+        nlohmann::json v = util::YamlToJson(port);
+        if (!v.is_number_integer() || v.get<int64_t>() < 1 ||
+            v.get<int64_t>() > 65535)
+          Fail(port, at + ".port", "expected auto or a port from 1 to 65535");
+        s.port = v.get<int>();
+      }
+    }
+    if (n["host"]) s.host = String(n["host"], at + ".host");
+    if (const YAML::Node r = n["ready"]) {
+      if (!r.IsMap()) Fail(r, at + ".ready", "expected a mapping");
+      CheckKeys(r, at + ".ready", {"path", "timeout_s"});
+      if (r["path"]) {
+        s.ready_path = String(r["path"], at + ".ready.path");
+        if (s.ready_path.empty() || s.ready_path[0] != '/')
+          Fail(r["path"], at + ".ready.path",
+               "expected a path starting with /");
+      }
+      if (r["timeout_s"])
+        s.ready_timeout = std::chrono::seconds(
+            Int(r["timeout_s"], at + ".ready.timeout_s", 1));
+    }
+    if (const YAML::Node st = n["stop"]) {
+      if (!st.IsMap()) Fail(st, at + ".stop", "expected a mapping");
+      CheckKeys(st, at + ".stop", {"signal", "grace_s"});
+      if (st["signal"]) {
+        s.stop_signal =
+            servers::SignalNumber(String(st["signal"], at + ".stop.signal"));
+        if (s.stop_signal == 0)
+          Fail(st["signal"], at + ".stop.signal",
+               "expected TERM, INT, QUIT, HUP or KILL");
+      }
+      if (st["grace_s"])
+        s.stop_grace =
+            std::chrono::seconds(Int(st["grace_s"], at + ".stop.grace_s", 0));
+    }
+    if (const YAML::Node mem = n["memory"]) {
+      if (!mem.IsMap()) Fail(mem, at + ".memory", "expected a mapping");
+      CheckKeys(mem, at + ".memory", {"need_gb", "drop_caches"});
+      if (mem["need_gb"]) {
+        nlohmann::json v = util::YamlToJson(mem["need_gb"]);
+        if (!v.is_number() || v.get<double>() < 0)
+          Fail(mem["need_gb"], at + ".memory.need_gb",
+               "expected a number >= 0 (GB)");
+        s.need_gb = v.get<double>();
+      }
+      if (mem["drop_caches"])
+        s.drop_caches = Bool(mem["drop_caches"], at + ".memory.drop_caches");
+    }
+    if (n["exclusive"]) s.exclusive = String(n["exclusive"], at + ".exclusive");
+    if (n["restart"])
+      s.restart = static_cast<int>(Int(n["restart"], at + ".restart", 0));
+    mc->base_url = s.port > 0 ? servers::ServedBaseUrl(s, s.port)
+                              : "http://" + s.host + ":{port}/v1";
+    config_->serve[mc->name] = std::move(s);
   }
 
   Config* config_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "models/model_config.h"
 #include "results/store.h"
 #include "sandbox/process.h"
+#include "servers/serve_config.h"
 
 namespace endstate::evaluator {
 
@@ -31,6 +33,10 @@ struct Config {
   std::string path;  // file it came from ("" = defaults)
   std::string system_prompt = kDefaultSystemPrompt;
   std::vector<models::ModelConfig> models;  // named models
+  // Managed servers by model name: the models with a `serve:` block
+  // (docs/servers.md). Their base_url is "http://HOST:PORT/v1", PORT
+  // "{port}" when automatic, replaced once the server runs.
+  std::map<std::string, servers::ServeConfig> serve;
   int epochs = 1;
   int concurrency = 4;
   uint64_t seed = 0;

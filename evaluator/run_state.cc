@@ -71,12 +71,15 @@ json RunStateJson(const RunState& state) {
   const Config& c = state.config;
   json models = json::array();
   for (const auto& m : state.models) models.push_back(ModelJson(m));
+  json serve = json::object();
+  for (const auto& [name, sc] : c.serve) serve[name] = servers::ServeJson(sc);
   json limits = json::object();
   if (c.limits.max_turns) limits["max_turns"] = *c.limits.max_turns;
   if (c.limits.max_tokens) limits["max_tokens"] = *c.limits.max_tokens;
   if (c.limits.timeout_s) limits["timeout_s"] = *c.limits.timeout_s;
   return {{"tasks_dir", state.tasks_dir},
           {"models", models},
+          {"serve", serve},
           {"system_prompt", c.system_prompt},
           {"epochs", c.epochs},
           {"concurrency", c.concurrency},
@@ -104,6 +107,12 @@ bool ParseRunState(const json& j, RunState* state, std::string* err) {
     for (size_t i = 0; i < models.size(); ++i) {
       field = "resume.models[" + std::to_string(i) + "]";
       s.models.push_back(ParseModel(models[i]));
+    }
+    if (j.contains("serve")) {
+      for (const auto& [name, sc] : j.at("serve").items()) {
+        field = "resume.serve." + name;
+        c.serve[name] = servers::ParseServeJson(sc);
+      }
     }
     field = "resume";
     Read(j, "system_prompt", &c.system_prompt);

@@ -17,7 +17,8 @@ namespace endstate::evaluator {
 struct RunState {
   std::string tasks_dir;  // absolute path; "" = the bundled suite
   std::vector<models::ModelConfig> models;  // in plan order
-  // system_prompt, epochs, concurrency, seed, limits and shell; the
+  // system_prompt, epochs, concurrency, seed, limits, shell and serve (the
+  // models' managed servers, written under "serve" by name); the
   // config's own `models` list is not part of the state.
   Config config;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <list>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -32,20 +33,39 @@ void OrderLongestFirst(const std::vector<double>& task_cost,
 
 void RunScheduled(const std::vector<PlannedAttempt>& plan, int concurrency,
                   const std::vector<int>& model_caps,
-                  const std::function<void(const PlannedAttempt&)>& work) {
+                  const std::function<void(const PlannedAttempt&)>& work,
+                  const ModelLifecycle& lifecycle) {
   std::mutex mu;
   std::condition_variable cv;
   std::list<const PlannedAttempt*> pending;
-  for (const auto& p : plan) pending.push_back(&p);
-  std::vector<int> running(model_caps.size(), 0);
+  size_t models = model_caps.size();
+  for (const auto& p : plan) {
+    pending.push_back(&p);
+    models = std::max(models, p.model + 1);
+  }
+  std::vector<int> running(models, 0);
+  // Per model: attempts not finished yet, and where it is in its life.
+  enum class State { kIdle, kStarting, kStarted };
+  std::vector<size_t> remaining(models, 0);
+  for (const auto& p : plan) ++remaining[p.model];
+  std::vector<State> state(models, State::kIdle);
+  auto group = [&](size_t m) {
+    return m < lifecycle.group.size() ? lifecycle.group[m] : 0;
+  };
+  std::map<int, bool> group_busy;  // a model of the group is started
 
   auto worker = [&] {
     std::unique_lock lock(mu);
     for (;;) {
-      // The first pending attempt whose model has a free connection.
+      // The first pending attempt whose model is started and has a free
+      // connection, or whose model can be started now.
       auto it = std::find_if(pending.begin(), pending.end(), [&](auto* p) {
-        int cap = p->model < model_caps.size() ? model_caps[p->model] : 0;
-        return cap <= 0 || running[p->model] < cap;
+        const size_t m = p->model;
+        if (state[m] == State::kIdle)
+          return group(m) == 0 || !group_busy[group(m)];
+        if (state[m] != State::kStarted) return false;
+        int cap = m < model_caps.size() ? model_caps[m] : 0;
+        return cap <= 0 || running[m] < cap;
       });
       if (it == pending.end()) {
         if (pending.empty()) return;
@@ -53,12 +73,29 @@ void RunScheduled(const std::vector<PlannedAttempt>& plan, int concurrency,
         continue;
       }
       const PlannedAttempt* p = *it;
+      const size_t m = p->model;
+      if (state[m] == State::kIdle) {
+        state[m] = State::kStarting;
+        if (group(m) != 0) group_busy[group(m)] = true;
+        lock.unlock();
+        if (lifecycle.start) lifecycle.start(m);
+        lock.lock();
+        state[m] = State::kStarted;
+        cv.notify_all();
+        continue;
+      }
       pending.erase(it);
-      if (p->model < running.size()) ++running[p->model];
+      ++running[m];
       lock.unlock();
       work(*p);
       lock.lock();
-      if (p->model < running.size()) --running[p->model];
+      --running[m];
+      if (--remaining[m] == 0) {
+        lock.unlock();
+        if (lifecycle.stop) lifecycle.stop(m);
+        lock.lock();
+        if (group(m) != 0) group_busy[group(m)] = false;
+      }
       cv.notify_all();
     }
   };

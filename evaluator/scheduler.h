@@ -28,11 +28,29 @@ std::vector<PlannedAttempt> MakePlan(size_t models, size_t tasks, int epochs);
 void OrderLongestFirst(const std::vector<double>& task_cost,
                        std::vector<PlannedAttempt>* plan);
 
+// Per-model set-up and tear-down around its attempts, and exclusive groups
+// (managed servers, docs/servers.md "Swap on one box").
+struct ModelLifecycle {
+  // group[model] > 0: models sharing a group id never overlap: all of one
+  // model's attempts, its stop, then the next model's start. 0 (or no
+  // entry) = no group.
+  std::vector<int> group{};
+  // Called once, before the first attempt of a model (only for models with
+  // attempts in the plan), on a worker thread, without the scheduler's lock;
+  // the model's attempts wait for it. Empty = nothing to do.
+  std::function<void(size_t model)> start{};
+  // Called once, after the last attempt of a model finished, before its
+  // group is free again. Empty = nothing to do.
+  std::function<void(size_t model)> stop{};
+};
+
 // Runs `work` for every planned attempt, at most `concurrency` at once and at
-// most model_caps[model] (0 = unlimited) at once per model. Blocks until all
-// are done. `work` must not throw.
+// most model_caps[model] (0 = unlimited) at once per model, starting and
+// stopping models and keeping groups exclusive as `lifecycle` says. Blocks
+// until all are done. `work`, `start` and `stop` must not throw.
 void RunScheduled(const std::vector<PlannedAttempt>& plan, int concurrency,
                   const std::vector<int>& model_caps,
-                  const std::function<void(const PlannedAttempt&)>& work);
+                  const std::function<void(const PlannedAttempt&)>& work,
+                  const ModelLifecycle& lifecycle = {});
 
 }  // namespace endstate::evaluator

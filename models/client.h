@@ -39,6 +39,9 @@ struct ModelError {
   long http_status = 0;  // last status seen, 0 = transport failure
   int tries = 0;
   std::string raw_request, raw_response;  // last try
+  // The attempt's termination: "" = "model_error"; "server_exited" when
+  // the managed server behind the endpoint died (ModelConfig::endpoint_down).
+  std::string termination;
 };
 
 class Client {

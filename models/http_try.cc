@@ -114,14 +114,26 @@ bool CompleteWithRetries(const ModelConfig& config, RetryClock* clock,
                          CompletionResponse* out, ModelError* err) {
   CompletionResponse response;
   std::string raw;
+  std::string down;  // why the managed server is gone, once it is
   RetryResult result = RunWithRetries(config.retry, clock, [&](int) {
     response = CompletionResponse{};
     raw.clear();
+    if (config.endpoint_down) down = config.endpoint_down();
+    if (!down.empty()) {
+      TryOutcome gone;
+      gone.kind = TryOutcome::Kind::kFinal;
+      gone.what = "server exited";
+      return gone;
+    }
     return try_once(&response, &raw);
   });
+  if (!result.ok && down.empty() && config.endpoint_down) {
+    down = config.endpoint_down();  // the try failed because it died
+  }
   if (!result.ok) {
     *err = ModelError{};
-    err->message = result.message;
+    err->message = down.empty() ? result.message : down;
+    if (!down.empty()) err->termination = "server_exited";
     err->http_status = result.last.http_status;
     err->tries = result.tries;
     err->raw_request = body;

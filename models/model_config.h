@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -35,6 +36,12 @@ struct ModelConfig {
   // to the server on every later turn.
   size_t max_response_bytes = size_t{16} << 20;
   RetryPolicy retry;
+  // A managed endpoint (servers/): returns "" while the server process
+  // behind base_url lives, else why it is gone (with its log tail). Checked
+  // before every try: a gone server fails the request at once, with
+  // ModelError::termination "server_exited", instead of retrying against a
+  // dead port. Not set = never gone. Must be thread-safe.
+  std::function<std::string()> endpoint_down;
 };
 
 // Provider anthropic: the base URL used when none is given, and the

@@ -12,6 +12,8 @@
 #include "report/html_assets.h"
 #include "report/html_data.h"
 #include "report/html_escape.h"
+#include "report/server_text.h"
+#include "results/server_data.h"
 #include "util/format.h"
 
 namespace endstate::report {
@@ -342,6 +344,11 @@ std::optional<std::string> RenderHtmlReport(results::RunReader& reader,
   RenderRates(d, o);
   RenderHeatmap(d, o);
   RenderFailureModes(d, o);
+  if (auto servers = results::LoadServers(reader, run_id, err); !servers) {
+    return std::nullopt;
+  } else {
+    o += RenderServerHtml(*servers);  // managed servers (docs/servers.md)
+  }
   RenderAttempts(d, o);
   o += "</main>\n<aside id=\"drawer\" hidden><div class=\"drawer-head\">"
        "<h3 id=\"d-title\"></h3><a href=\"#\" id=\"d-close\" "

@@ -147,12 +147,29 @@ DROP INDEX attempts_by_run_model_task;
 CREATE INDEX tool_calls_by_turn_kind ON tool_calls(turn_id, error_kind);
 )sql";
 
+// Version 3: managed model servers (servers/, docs/servers.md): one row
+// per start of a model's server in a run, with its provenance.
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE TABLE servers (
+  id              INTEGER PRIMARY KEY,
+  run_id          INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  model_id        INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  started_at      TEXT,
+  ready_at        TEXT,
+  stopped_at      TEXT,
+  error           TEXT,
+  provenance_json TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX servers_by_run_model ON servers(run_id, model_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, kSchemaV1},
       {2, kSchemaV2},
+      {3, kSchemaV3},
   };
   return kMigrations;
 }

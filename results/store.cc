@@ -13,6 +13,13 @@ constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 // "not reported" (-1) is stored as NULL so that SQL aggregates skip it.
 SqlValue OrNull(int64_t v) { return v < 0 ? SqlValue(nullptr) : SqlValue(v); }
 SqlValue OrNull(double v) { return v < 0 ? SqlValue(nullptr) : SqlValue(v); }
+// j[key] when it is a string (a view into j, which must outlive the bind),
+// else NULL.
+SqlValue TextOrNull(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return SqlValue(nullptr);
+  return SqlValue(it->get_ref<const std::string&>());
+}
 
 class SqliteStore final : public Store {
  public:
@@ -104,6 +111,14 @@ class SqliteStore final : public Store {
          "INSERT INTO probes (run_id, model_id, kind, settings_json, "
          "measurements_json) VALUES (:run, :model, :kind, :settings, "
          ":measurements)"},
+        {&insert_server_,
+         "INSERT INTO servers (run_id, model_id, started_at, ready_at, "
+         "stopped_at, error, provenance_json) VALUES (:run, :model, :started, "
+         ":ready, :stopped, :error, :provenance)"},
+        {&update_server_,
+         "UPDATE servers SET started_at = :started, ready_at = :ready, "
+         "stopped_at = :stopped, error = :error, provenance_json = "
+         ":provenance WHERE id = :id"},
     };
     for (auto& [stmt, sql] : all) {
       auto prepared = Stmt::Prepare(db_, sql, err);
@@ -448,6 +463,34 @@ class SqliteStore final : public Store {
                   err);
   }
 
+  int64_t RecordServer(int64_t run_id, int64_t model_id,
+                       const nlohmann::json& provenance,
+                       std::string* err) override {
+    std::lock_guard lock(mu_);
+    return Insert(insert_server_,
+                  {{":run", run_id},
+                   {":model", model_id},
+                   {":started", TextOrNull(provenance, "started_at")},
+                   {":ready", TextOrNull(provenance, "ready_at")},
+                   {":stopped", TextOrNull(provenance, "stopped_at")},
+                   {":error", TextOrNull(provenance, "error")},
+                   {":provenance", provenance.dump()}},
+                  err);
+  }
+
+  bool UpdateServer(int64_t server_id, const nlohmann::json& provenance,
+                    std::string* err) override {
+    std::lock_guard lock(mu_);
+    return UpdateOne(update_server_,
+                     {{":id", server_id},
+                      {":started", TextOrNull(provenance, "started_at")},
+                      {":ready", TextOrNull(provenance, "ready_at")},
+                      {":stopped", TextOrNull(provenance, "stopped_at")},
+                      {":error", TextOrNull(provenance, "error")},
+                      {":provenance", provenance.dump()}},
+                     "server", server_id, err);
+  }
+
  private:
   using Binds = std::initializer_list<std::pair<const char*, SqlValue>>;
 
@@ -505,7 +548,8 @@ class SqliteStore final : public Store {
       insert_task_, select_task_, insert_attempt_, insert_turn_,
       insert_tool_call_, delete_checks_, insert_check_, finish_attempt_,
       count_turns_, insert_retry_, list_attempts_, insert_probe_, get_run_,
-      list_run_models_, list_run_tasks_, abandon_attempt_, reopen_run_;
+      list_run_models_, list_run_tasks_, abandon_attempt_, reopen_run_,
+      insert_server_, update_server_;
 };
 
 }  // namespace

@@ -186,6 +186,16 @@ class Store {
                                             const nlohmann::json& settings,
                                             const nlohmann::json& measurements,
                                             std::string* err) = 0;
+  // A managed server's start in a run (docs/servers.md): a servers row
+  // filled from the provenance (started_at, ready_at, stopped_at, error
+  // keys become columns). Returns the row id, -1 with *err on failure.
+  [[nodiscard]] virtual int64_t RecordServer(int64_t run_id, int64_t model_id,
+                                             const nlohmann::json& provenance,
+                                             std::string* err) = 0;
+  // Rewrites row `server_id` from the provenance as it is now (stopped).
+  [[nodiscard]] virtual bool UpdateServer(int64_t server_id,
+                                          const nlohmann::json& provenance,
+                                          std::string* err) = 0;
 };
 
 }  // namespace endstate::results

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 
 #include "util/files.h"
@@ -93,6 +94,87 @@ TEST_F(ConfigTest, ErrorsNameFileLineAndField) {
                 ":2: models[0].base_url: missing field (e.g. "
                 "http://127.0.0.1:8000/v1)",
             err);
+}
+
+TEST_F(ConfigTest, LoadsAServeBlock) {
+  std::string path = Write(R"(models:
+  - name: qwen-bf16
+    provider: openai
+    model: Qwen/Qwen3.6-35B-A3B
+    serve:
+      command: [vllm, serve, Qwen/Qwen3.6-35B-A3B, --port, "{port}"]
+      env: {VLLM_USE_V1: "1"}
+      port: auto
+      ready: {path: /health, timeout_s: 1200}
+      stop: {signal: INT, grace_s: 30}
+      memory: {need_gb: 80, drop_caches: true}
+      exclusive: gpu0
+      restart: 2
+  - name: gguf
+    provider: openai
+    model: q
+    serve:
+      command: [llama-server, -m, q.gguf, --port, "8081"]
+      port: 8081
+)");
+  Config c;
+  std::string err;
+  ASSERT_TRUE(LoadConfig(path, &c, &err)) << err;
+  ASSERT_EQ(2u, c.serve.size());
+  const servers::ServeConfig& s = c.serve.at("qwen-bf16");
+  EXPECT_EQ((std::vector<std::string>{"vllm", "serve", "Qwen/Qwen3.6-35B-A3B",
+                                      "--port", "{port}"}),
+            s.command);
+  EXPECT_EQ("1", s.env.at("VLLM_USE_V1"));
+  EXPECT_EQ(0, s.port);
+  EXPECT_EQ("/health", s.ready_path);
+  EXPECT_EQ(1200, s.ready_timeout.count());
+  EXPECT_EQ(SIGINT, s.stop_signal);
+  EXPECT_EQ(30, s.stop_grace.count());
+  EXPECT_EQ(80.0, s.need_gb);
+  EXPECT_TRUE(s.drop_caches);
+  EXPECT_EQ("gpu0", s.exclusive);
+  EXPECT_EQ(2, s.restart);
+  EXPECT_EQ("http://127.0.0.1:{port}/v1", c.models[0].base_url);
+  EXPECT_EQ("http://127.0.0.1:8081/v1", c.models[1].base_url);
+  EXPECT_EQ(8081, c.serve.at("gguf").port);
+}
+
+TEST_F(ConfigTest, ServeErrorsNameFileLineAndField) {
+  const std::string head =
+      "models:\n  - name: a\n    provider: openai\n    model: m\n";
+  struct Case {
+    std::string yaml, error;
+  } cases[] = {
+      {head + "    serve: {port: auto}\n",
+       ":5: models[0].serve.command: expected a non-empty list of strings "
+       "(e.g. [vllm, serve, MODEL, --port, \"{port}\"])"},
+      {head + "    serve:\n      command: [x]\n      port: 70000\n",
+       ":7: models[0].serve.port: expected auto or a port from 1 to 65535"},
+      {head + "    serve:\n      command: [x]\n      stop: {signal: USR1}\n",
+       ":7: models[0].serve.stop.signal: expected TERM, INT, QUIT, HUP or "
+       "KILL"},
+      {head + "    serve:\n      command: [x]\n      ready: {path: health}\n",
+       ":7: models[0].serve.ready.path: expected a path starting with /"},
+      {head + "    serve:\n      command: [x]\n      memory: {need: 3}\n",
+       ":7: models[0].serve.memory.need: unknown field (expected one of: "
+       "drop_caches, need_gb)"},
+      {head + "    serve:\n      command: [x]\n      restart: -1\n",
+       ":7: models[0].serve.restart: expected an integer >= 0"},
+      {head + "    base_url: http://h/v1\n    serve:\n      command: [x]\n",
+       ":5: models[0].base_url: not allowed with serve (derived from "
+       "serve.host and serve.port)"},
+      {"models:\n  - name: a\n    provider: builtin\n    model: oracle\n"
+       "    serve:\n      command: [x]\n",
+       ":6: models[0].serve: a managed server needs provider openai"},
+  };
+  for (const Case& k : cases) {
+    std::string path = Write(k.yaml);
+    Config c;
+    std::string err;
+    EXPECT_FALSE(LoadConfig(path, &c, &err)) << k.yaml;
+    EXPECT_EQ(path + k.error, err) << k.yaml;
+  }
 }
 
 TEST_F(ConfigTest, UnknownModelNameIsExplained) {

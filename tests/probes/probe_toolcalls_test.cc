@@ -304,8 +304,8 @@ TEST(ProbeToolCallsCases, ValidAndVaried) {
     ASSERT_GE(c.tools.size(), 2u);
     ASSERT_LE(c.tools.size(), 4u);
     std::set<std::string> names;
-    const tools::ToolSchema* right = nullptr;
-    for (const tools::ToolSchema& t : c.tools) {
+    const models::ToolSchema* right = nullptr;
+    for (const models::ToolSchema& t : c.tools) {
       EXPECT_TRUE(names.insert(t.name).second) << "duplicate tool " << t.name;
       EXPECT_EQ("object", t.parameters["type"]) << t.name;
       if (t.name == c.expected_tool) right = &t;

@@ -118,7 +118,7 @@ TEST_F(StoreResumeTest, OnlyTheLatestTryOfASlotCounts) {
   Finished(store_->BeginRetry(e1, &err_), "failed", 5);
   Finished(store_->BeginAttempt(run_, m_, t_, 2, &err_), "error", 0);
 
-  auto sums = test::OpenReader(path_).Summarize(run_, &err_);
+  auto sums = test::OpenReader(dir_.File("r.db")).Summarize(run_, &err_);
   ASSERT_TRUE(sums) << err_;
   ASSERT_EQ(1u, sums->size());
   const ModelSummary& s = (*sums)[0];
@@ -133,7 +133,7 @@ TEST_F(StoreResumeTest, OnlyTheLatestTryOfASlotCounts) {
   EXPECT_EQ(0, s.tool_calls);  // the bad call was in a superseded try
   EXPECT_TRUE(s.tool_call_errors.empty());
 
-  auto cells = test::OpenReader(path_).TaskMatrix(run_, &err_);
+  auto cells = test::OpenReader(dir_.File("r.db")).TaskMatrix(run_, &err_);
   ASSERT_TRUE(cells) << err_;
   ASSERT_EQ(1u, cells->size());
   EXPECT_EQ(1, (*cells)[0].passed);
