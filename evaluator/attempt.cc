@@ -34,6 +34,18 @@ LoopLimits EffectiveLimits(const tasks::Task& task, const Config& config) {
 
 }  // namespace
 
+results::Outcome GradeOutcome(graders::Verdict v) {
+  switch (v) {
+    case graders::Verdict::kPassed:
+      return results::Outcome::kPassed;
+    case graders::Verdict::kFailed:
+      return results::Outcome::kFailed;
+    case graders::Verdict::kError:
+      break;
+  }
+  return results::Outcome::kError;
+}
+
 AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
                          const sandbox::WorldOptions& world_options) {
   AttemptReport report;
@@ -47,8 +59,8 @@ AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
             : spec.store->BeginAttempt(spec.run_id, spec.model_id, spec.task_id,
                                        spec.epoch, &err);
     if (report.attempt_id < 0) {
-      out.outcome = "error";
-      out.termination = "sandbox_error";
+      out.outcome = results::Outcome::kError;
+      out.termination = results::Termination::kRecordError;
       out.error = "cannot record attempt: " + err;
       return report;
     }
@@ -64,9 +76,13 @@ AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
   std::unique_ptr<models::Client> client = models::MakeClient(
       *spec.model, *spec.task, {.run_seed = spec.seed, .epoch = spec.epoch},
       &err, spec.steps);
+  if (client && spec.gate) {
+    client = std::make_unique<models::GatedClient>(std::move(client), spec.gate,
+                                                   spec.model->retry);
+  }
   if (!client) {
-    out.outcome = "error";
-    out.termination = "model_error";
+    out.outcome = results::Outcome::kError;
+    out.termination = results::Termination::kModelError;
     out.error = err;
     finish();
     return report;
@@ -75,8 +91,8 @@ AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
   std::unique_ptr<sandbox::World> world =
       sandbox::World::Create(*spec.task, world_options, &err);
   if (!world) {
-    out.outcome = "error";
-    out.termination = "sandbox_error";
+    out.outcome = results::Outcome::kError;
+    out.termination = results::Termination::kSandboxError;
     out.error = "world set-up failed: " + err;
     finish();
     return report;
@@ -95,14 +111,15 @@ AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
   out.turns = loop.turns;
   out.prompt_tokens = loop.prompt_tokens;
   out.completion_tokens = loop.completion_tokens;
+  out.reasoning_tokens = loop.reasoning_tokens;
+  out.truncated_turns = loop.truncated_turns;
   out.model_ms = loop.model_ms;
   out.tool_ms = loop.tool_ms;
 
-  if (loop.termination == "model_error" ||
-      loop.termination == "sandbox_error") {
+  if (auto fixed = results::FixedOutcome(loop.termination)) {
     // The endpoint or the harness failed: the end state says nothing about
     // the model. Error, kept out of the completion rate.
-    out.outcome = "error";
+    out.outcome = *fixed;
     out.error = loop.error;
     finish();
     return report;
@@ -111,7 +128,7 @@ AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
   const auto grade_start = Clock::now();
   report.grade = graders::GradeWorld(*spec.task, *world);
   out.grade_ms = MsSince(grade_start);
-  out.outcome = graders::VerdictName(report.grade.overall);
+  out.outcome = GradeOutcome(report.grade.overall);
   if (report.grade.overall == graders::Verdict::kError) {
     for (const auto& c : report.grade.checks) {
       if (c.verdict == graders::Verdict::kError) {

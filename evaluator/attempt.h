@@ -8,6 +8,7 @@
 
 #include "evaluator/config.h"
 #include "graders/grader.h"
+#include "models/capacity_gate.h"
 #include "models/model_config.h"
 #include "results/store.h"
 #include "sandbox/world.h"
@@ -28,6 +29,9 @@ struct AttemptSpec {
   // > 0: record this attempt as a new try of that attempt
   // (Store::BeginRetry: same slot, try + 1) instead of a first try.
   int64_t parent_attempt_id = 0;
+  // The model's request gate for this run (lowered when the server's shared
+  // capacity overflows); nullptr = requests are not gated.
+  models::CapacityGate* gate = nullptr;
 };
 
 struct AttemptReport {
@@ -37,8 +41,12 @@ struct AttemptReport {
   std::string world_dir;  // kept only with --keep-worlds
 };
 
+// The attempt outcome of an overall grade verdict.
+results::Outcome GradeOutcome(graders::Verdict v);
+
 // Runs one attempt. Never throws; infrastructure failures give outcome
-// "error" with the reason in outcome.error.
+// kError with the reason in outcome.error. Terminations the model caused
+// (results/outcome.h) are graded.
 AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
                          const sandbox::WorldOptions& world_options);
 

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "evaluator/agent_loop.h"
+#include "evaluator/attempt.h"
 #include "evaluator/cli.h"
 #include "evaluator/commands.h"
 #include "evaluator/config.h"
@@ -221,7 +222,7 @@ int ContinueFromTurn(const ReplayOptions& o, const Config& config,
       &err);
   LoopResult loop;
   if (!client) {
-    loop.termination = "model_error";
+    loop.termination = results::Termination::kModelError;
     loop.error = err;
     loop.turns = k;
   } else {
@@ -242,15 +243,16 @@ int ContinueFromTurn(const ReplayOptions& o, const Config& config,
   out.completion_tokens += loop.completion_tokens;
   out.model_ms = loop.model_ms;
   out.tool_ms = loop.tool_ms;
-  if (loop.termination == "model_error" ||
-      loop.termination == "sandbox_error") {
-    out.outcome = "error";
+  out.reasoning_tokens = loop.reasoning_tokens;
+  out.truncated_turns = loop.truncated_turns;
+  if (auto fixed = results::FixedOutcome(loop.termination)) {
+    out.outcome = *fixed;
     out.error = loop.error;
   } else {
     const auto grade_start = Clock::now();
     graders::Grade grade = graders::GradeWorld(task, world);
     out.grade_ms = MsSince(grade_start);
-    out.outcome = graders::VerdictName(grade.overall);
+    out.outcome = GradeOutcome(grade.overall);
     if (grade.overall == graders::Verdict::kError) {
       out.error = grade.error.empty() ? "a check errored" : grade.error;
       for (const auto& c : grade.checks) {
@@ -268,15 +270,16 @@ int ContinueFromTurn(const ReplayOptions& o, const Config& config,
   bool recorded = store->FinishAttempt(attempt_id, out, &err);
   recorded = store->FinishRun(run_id, &err) && recorded;
   std::cout << "new attempt " << attempt_id << " (run " << run_id << ", parent "
-            << t.attempt.id << "): " << out.outcome << ", " << out.turns
-            << " turns, " << out.termination;
+            << t.attempt.id << "): " << results::OutcomeName(out.outcome)
+            << ", " << out.turns << " turns, "
+            << results::TerminationName(out.termination);
   if (!out.error.empty()) std::cout << ": " << out.error;
   std::cout << "\n(endstate show --db " << o.db << ' ' << attempt_id << ")\n";
   if (!recorded) {
     std::cerr << kWho << err << '\n';
     return kExitInfra;
   }
-  return out.outcome == "error" ? kExitInfra : kExitOk;
+  return out.outcome == results::Outcome::kError ? kExitInfra : kExitOk;
 }
 
 int Replay(const ReplayOptions& o) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "evaluator/sampling_check.h"
 #include "tasks/yaml_json.h"
 
 namespace endstate::evaluator {
@@ -186,6 +187,9 @@ class ConfigLoader {
       if (m["sampling"]) {
         if (!m["sampling"].IsMap())
           Fail(m["sampling"], where + ".sampling", "expected a mapping");
+        if (auto problem = CheckSampling(m["sampling"], where + ".sampling")) {
+          Fail(problem->node, problem->field, problem->what);
+        }
         mc.sampling = tasks::YamlToJson(m["sampling"]);
       }
       if (m["extra"]) {

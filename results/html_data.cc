@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "results/html_escape.h"
+#include "results/outcome.h"
 #include "results/sqlite.h"
 #include "results/statistics.h"
 
@@ -240,7 +241,8 @@ std::optional<HtmlData> LoadHtmlData(const std::string& db_path, int64_t run_id,
                            "SELECT id, model_id, task_id, epoch, try, status, "
                            "coalesce(outcome, ''), coalesce(termination, ''), "
                            "substr(coalesce(error, ''), 1, 500), turns, "
-                           "prompt_tokens + completion_tokens, wall_ms "
+                           "prompt_tokens + completion_tokens, wall_ms, "
+                           "truncated_turns "
                            "FROM attempts WHERE run_id = :run ORDER BY id",
                            err);
     if (!s || !s->Bind(":run", run_id, err)) return std::nullopt;
@@ -259,7 +261,8 @@ std::optional<HtmlData> LoadHtmlData(const std::string& db_path, int64_t run_id,
                     .error = row.Text(8),
                     .turns = static_cast<int>(row.Int(9)),
                     .tokens = row.Int(10),
-                    .wall_ms = row.Real(11)};
+                    .wall_ms = row.Real(11),
+                    .truncated_turns = static_cast<int>(row.Int(12))};
       d.attempts.push_back(std::move(a));
     });
     if (!ok) return std::nullopt;
@@ -274,7 +277,8 @@ std::optional<HtmlData> LoadHtmlData(const std::string& db_path, int64_t run_id,
       if (a->status != "finished") continue;
       HtmlModel& model = d.models[a->model];
       ++model.terminations[a->termination];
-      if (a->outcome == "error") ++model.errors[a->error];
+      model.truncated_turns += a->truncated_turns;
+      if (a->outcome == OutcomeName(Outcome::kError)) ++model.errors[a->error];
     }
   }
 
