@@ -152,6 +152,23 @@ TEST_F(RealServerCliTest, ServerLimitsAreRecordedAndWarnedAbout) {
   EXPECT_EQ("{\"max_model_len\":4096,\"source\":\"vllm /v1/models\"}\n",
             Sql("SELECT detail_json FROM model_events WHERE run_id = 2 AND "
                 "kind = 'server_limits'"));
+
+  // Ollama: "qwen:latest" serves "qwen"; limits from POST /api/show.
+  test::ScriptedServer ollama;
+  ollama.ServeModels({"qwen:latest"});
+  ollama.ServeInfo("/api/show",
+                   ScriptedResponse::Json(
+                       {{"model_info", {{"qwen3.context_length", 40960}}},
+                        {"parameters", "num_ctx 8192\nstop \"<|im_end|>\""}}));
+  ollama.Push(ScriptedResponse::Json(ChatCompletion("Done.")));
+  r = RunCli(Run(Config(ollama.base_url(), ""), ""));
+  EXPECT_EQ(0, r.exit_code) << r.out;
+  EXPECT_EQ(std::string::npos, r.out.find("warning")) << r.out;  // fits
+  EXPECT_EQ(
+      "{\"context_length\":40960,\"num_ctx\":8192,\"source\":\"ollama "
+      "/api/show\"}\n",
+      Sql("SELECT detail_json FROM model_events WHERE run_id = 3"));
+  EXPECT_EQ("{\"model\":\"qwen\"}", ollama.info_requests().back().body);
 }
 
 // A server whose slots share one KV cache: more than one request in flight
