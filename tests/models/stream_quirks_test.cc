@@ -250,10 +250,9 @@ TEST(BuildRequestBodyTest, ReplaysCallsAndMergesExtras) {
   EXPECT_EQ(1, TurnNumber(req));
   CompletionRequest bare;
   bare.messages.push_back(Msg("user", "hi"));
-  EXPECT_EQ(
-      R"({"max_tokens":4096,"messages":[{"content":"hi","role":"user"}],)"
-      R"("model":"","stream":false})",
-      BuildRequestBody(ModelConfig{}, bare, false).dump());
+  EXPECT_EQ(R"({"max_tokens":4096,"messages":[{"content":"hi","role":"user"}],)"
+            R"("model":"","stream":false})",
+            BuildRequestBody(ModelConfig{}, bare, false).dump());
 }
 
 TEST(ErrorSnippetTest, ShapesAndCut) {

@@ -144,8 +144,8 @@ TEST_F(ReportFormatsTest, Csv) {
       "tokens_per_attempt,wall_s_per_attempt,turns_per_pass,tokens_per_pass,"
       "wall_s_per_pass,tool_calls,invalid_per_100,invalid_json_per_100,"
       "unknown_tool_per_100,schema_violation_per_100,leaked_markup_per_100,"
-            "truncated_turns,truncated_attempts,reasoning_tokens,"
-            "context_exhausted,empty_reply,refusal",
+      "truncated_turns,truncated_attempts,reasoning_tokens,"
+      "context_exhausted,empty_reply,refusal",
       header);
   EXPECT_NE(
       std::string::npos,
