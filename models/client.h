@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/message.h"
+#include "models/server_errors.h"
 #include "models/tool_schema.h"
 
 namespace endstate::models {
@@ -39,6 +40,10 @@ struct ModelError {
   long http_status = 0;  // last status seen, 0 = transport failure
   int tries = 0;
   std::string raw_request, raw_response;  // last try
+  // kContextExhausted: the conversation no longer fits (not retried);
+  // kServerCapacity: the server's shared capacity overflowed (see
+  // models/capacity_gate.h); kOther: any other endpoint failure.
+  ErrorClass error_class = ErrorClass::kOther;
 };
 
 class Client {

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -36,6 +37,16 @@ struct ModelConfig {
   size_t max_response_bytes = size_t{16} << 20;
   RetryPolicy retry;
 };
+
+// The per-turn reply cap sent as `max_tokens` when neither `sampling` nor
+// `extra` sets `max_tokens` or `max_completion_tokens` (docs/config.md): no
+// reply can then run to the end of a server's shared context.
+inline constexpr int64_t kDefaultMaxTokens = 4096;
+
+// The per-turn reply cap a request of this model carries: `extra` over
+// `sampling`, `max_tokens` over `max_completion_tokens`, else
+// kDefaultMaxTokens (builtin models too, though they ignore it).
+int64_t TurnTokenCap(const ModelConfig& config);
 
 // Provider anthropic: the base URL used when none is given, and the
 // variable holding the key when api_key_env is not given.
