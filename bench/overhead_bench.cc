@@ -156,10 +156,12 @@ bool RunOne(const endstate::tasks::Task& task, const models::ModelConfig& mc,
                                       *world, limits, sink);
   const auto loop_end = Clock::now();
   s->loop_ms.push_back(Ms(loop_end - loop_start));
-  if (r.termination != "agent_stop" ||
+  if (r.termination != endstate::results::Termination::kAgentStop ||
       record_ms.size() != client.starts.size()) {
-    std::fprintf(stderr, "%s: termination %s (%s)\n", task.id.c_str(),
-                 r.termination.c_str(), r.error.c_str());
+    std::fprintf(
+        stderr, "%s: termination %s (%s)\n", task.id.c_str(),
+        std::string(endstate::results::TerminationName(r.termination)).c_str(),
+        r.error.c_str());
     return false;
   }
   for (size_t i = 0; i < client.starts.size(); ++i) {
@@ -178,7 +180,9 @@ bool RunOne(const endstate::tasks::Task& task, const models::ModelConfig& mc,
   s->turns += static_cast<int>(client.starts.size());
   ++s->attempts;
   endstate::results::AttemptOutcome out{
-      .outcome = "passed", .termination = r.termination, .turns = r.turns};
+      .outcome = endstate::results::Outcome::kPassed,
+      .termination = r.termination,
+      .turns = r.turns};
   store.FinishAttempt(attempt, out, &err);
   return true;
 }

@@ -172,7 +172,7 @@ int Probe(const ProbeCliOptions& o) {
                                store.get(), run, model_ids);
   bool recorded = true;
   for (size_t i = 0; i < models.size() && recorded; ++i) {
-    std::string termination;
+    results::Termination termination = results::Termination::kNone;
     if (!fleet.Start(i)) {
       std::string why = fleet.Problem(i, &termination);
       std::cerr << kWho << why << '\n';

@@ -167,8 +167,9 @@ int ContinueFromTurn(const ReplayOptions& o, const evaluator::Config& config,
   const bool recorded = !r.record_failed && store->FinishRun(run_id, &err);
   if (r.record_failed) err = out.error;
   std::cout << "new attempt " << r.attempt_id << " (run " << run_id
-            << ", parent " << t.attempt.id << "): " << out.outcome << ", "
-            << out.turns << " turns, " << out.termination;
+            << ", parent " << t.attempt.id
+            << "): " << results::OutcomeName(out.outcome) << ", " << out.turns
+            << " turns, " << results::TerminationName(out.termination);
   if (!out.error.empty()) std::cout << ": " << out.error;
   std::cout << "\n(endstate show --db " << o.db << ' ' << r.attempt_id << ")\n";
   if (!r.world_dir.empty()) std::cout << "world kept: " << r.world_dir << '\n';
@@ -176,7 +177,7 @@ int ContinueFromTurn(const ReplayOptions& o, const evaluator::Config& config,
     std::cerr << kWho << err << '\n';
     return kExitInfra;
   }
-  return out.outcome == "error" ? kExitInfra : kExitOk;
+  return out.outcome == results::Outcome::kError ? kExitInfra : kExitOk;
 }
 
 int Replay(const ReplayOptions& o) {

@@ -16,6 +16,7 @@
 #include "cli/progress.h"
 #include "cli/report_output.h"
 #include "evaluator/attempt.h"
+#include "evaluator/preflight.h"
 #include "evaluator/resume.h"
 #include "evaluator/run_state.h"
 #include "evaluator/scheduler.h"
@@ -44,11 +45,12 @@ struct RunOptions {
   bool keep_worlds = false;
   bool quiet = false;
   std::string worlds_dir;
-  int64_t resume = 0;    // run id to continue; 0 = a new run
-  int retry_errors = 0;  // retries per slot after infrastructure errors
-  bool probes = false;   // run every probe per endpoint model first
-  std::string shard;     // "I/N" (evaluator/shard.h); "" = the whole plan
-  std::string group;     // --group NAME, part of the shard group key
+  int64_t resume = 0;     // run id to continue; 0 = a new run
+  int retry_errors = 0;   // retries per slot after infrastructure errors
+  bool probes = false;    // run every probe per endpoint model first
+  bool preflight = true;  // check each endpoint before the first attempt
+  std::string shard;      // "I/N" (evaluator/shard.h); "" = the whole plan
+  std::string group;      // --group NAME, part of the shard group key
   std::string server_logs = "/var/tmp/endstate-servers";  // managed servers
   std::vector<std::string> argv;
 };
@@ -60,6 +62,85 @@ std::string FirstProblem(const evaluator::AttemptReport& r) {
     if (c.verdict != graders::Verdict::kPassed) return c.kind + ": " + c.detail;
   }
   return "";
+}
+
+// The pre-flight (evaluator/preflight.h): warnings go to stderr at once,
+// a failure is one line and the exit code. Returns kExitOk when the run may
+// start.
+int CheckEndpoints(const RunOptions& o, const evaluator::RunContext& ctx,
+                   evaluator::PreflightResult* result) {
+  if (!o.preflight) return kExitOk;
+  *result = evaluator::RunPreflight(ctx.models, ctx.config.concurrency);
+  for (const evaluator::ModelPreflight& m : result->models) {
+    for (const std::string& w : m.warnings) {
+      std::cerr << "endstate: warning: " << w << '\n';
+    }
+  }
+  switch (result->failure) {
+    case evaluator::PreflightFailure::kNone:
+      return kExitOk;
+    case evaluator::PreflightFailure::kConfig:
+      std::cerr << "endstate run: " << result->error << '\n';
+      return kExitUsage;
+    case evaluator::PreflightFailure::kEndpoint:
+      break;
+  }
+  std::cerr << "endstate run: " << result->error << '\n';
+  return kExitInfra;
+}
+
+// Records what the pre-flight learnt, per model (table model_events).
+void RecordPreflight(const evaluator::PreflightResult& result,
+                     const evaluator::RunContext& ctx, results::Store& store) {
+  std::string err;
+  for (size_t i = 0; i < result.models.size() && i < ctx.model_ids.size();
+       ++i) {
+    const evaluator::ModelPreflight& m = result.models[i];
+    if (!m.limits.is_null()) {
+      store.RecordModelEvent(ctx.run_id, ctx.model_ids[i], "server_limits",
+                             m.limits, &err);
+    }
+    for (const std::string& w : m.warnings) {
+      store.RecordModelEvent(ctx.run_id, ctx.model_ids[i], "preflight_warning",
+                             {{"message", w}}, &err);
+    }
+  }
+}
+
+// One request gate per endpoint model (models/capacity_gate.h), starting at
+// its max_connections; a lowering is said on stderr (even with --quiet: it
+// changes how the run goes) and recorded as a model event.
+std::vector<std::unique_ptr<models::CapacityGate>> MakeCapacityGates(
+    const evaluator::RunContext& ctx, results::Store* store) {
+  std::vector<std::unique_ptr<models::CapacityGate>> gates;
+  for (size_t i = 0; i < ctx.models.size(); ++i) {
+    const models::ModelConfig& m = ctx.models[i];
+    if (m.provider == "builtin") {
+      gates.push_back(nullptr);
+      continue;
+    }
+    const int64_t run_id = ctx.run_id, model_id = ctx.model_ids[i];
+    gates.push_back(std::make_unique<models::CapacityGate>(
+        m.name, m.max_connections,
+        [store, run_id, model_id](const models::CapacityLowering& l) {
+          std::string line =
+              "endstate: model '" + l.model +
+              "': the server's capacity "
+              "overflowed with " +
+              std::to_string(l.in_flight) + " requests in flight (" + l.reason +
+              "); concurrency lowered to " + std::to_string(l.to) +
+              " for the rest of the run\n";
+          std::cerr << line;
+          std::string err;
+          store->RecordModelEvent(run_id, model_id, "concurrency_lowered",
+                                  {{"from", l.from},
+                                   {"to", l.to},
+                                   {"in_flight", l.in_flight},
+                                   {"reason", l.reason}},
+                                  &err);
+        }));
+  }
+  return gates;
 }
 
 // A new run: models from flags or config, tasks from the suite, recorded
@@ -109,6 +190,8 @@ int PrepareNewRun(const RunOptions& o, std::unique_ptr<results::Store>* store,
     std::cerr << "endstate run: " << err << '\n';
     return kExitUsage;
   }
+  evaluator::PreflightResult preflight;
+  if (int rc = CheckEndpoints(o, *ctx, &preflight); rc != kExitOk) return rc;
 
   *store = results::Store::Open(o.db, &err);
   if (!*store) {
@@ -156,6 +239,7 @@ int PrepareNewRun(const RunOptions& o, std::unique_ptr<results::Store>* store,
       return kExitInfra;
     }
   }
+  RecordPreflight(preflight, *ctx, **store);
   for (const auto& t : ctx->suite) {
     ctx->task_ids.push_back((*store)->AddTask(ctx->run_id,
                                               {.id = t.id,
@@ -211,6 +295,9 @@ int PrepareResumedRun(const RunOptions& o,
     std::cerr << "endstate run: --resume " << o.resume << ": " << err << '\n';
     return kExitUsage;
   }
+  evaluator::PreflightResult preflight;
+  if (int rc = CheckEndpoints(o, *ctx, &preflight); rc != kExitOk) return rc;
+  RecordPreflight(preflight, *ctx, **store);
   if (!o.quiet) {
     std::cerr << "endstate: resuming run " << ctx->run_id
               << evaluator::ShardLabel(ctx->shard) << ": "
@@ -261,7 +348,7 @@ int Run(const RunOptions& o) {
     std::vector<int64_t> ids;
     for (size_t i = first; i < first + count; ++i) {
       if (fleet.Managed(i) != managed) continue;
-      std::string term;
+      results::Termination term = results::Termination::kNone;
       if (!fleet.Problem(i, &term).empty()) continue;
       ms.push_back(ctx.models[i]);
       ids.push_back(ctx.model_ids[i]);
@@ -315,6 +402,8 @@ int Run(const RunOptions& o) {
   evaluator::OrderLongestFirst(task_cost, &plan);
   std::vector<int> caps;
   for (const auto& m : ctx.models) caps.push_back(m.max_connections);
+  std::vector<std::unique_ptr<models::CapacityGate>> gates =
+      MakeCapacityGates(ctx, store.get());
   Progress progress(plan.size(), o.quiet);
   for (const evaluator::PlannedAttempt& p : plan) {
     progress.Expect(ctx.models[p.model].name, 1);
@@ -344,16 +433,18 @@ int Run(const RunOptions& o) {
                                     .run_id = ctx.run_id,
                                     .model_id = ctx.model_ids[p.model],
                                     .task_id = ctx.task_ids[p.task],
-                                    .parent_attempt_id = w.parent_attempt_id};
+                                    .parent_attempt_id = w.parent_attempt_id,
+                                    .gate = gates[p.model].get()};
         // Never against a server that is not ready or is gone.
-        std::string termination;
+        results::Termination termination = results::Termination::kNone;
         std::string problem = fleet.Problem(p.model, &termination);
         evaluator::AttemptReport r =
             problem.empty()
                 ? evaluator::RunAttempt(spec, config, world_options)
                 : evaluator::RecordUnrunAttempt(spec, termination, problem);
         int error_tries = w.error_tries;
-        while (r.outcome.outcome == "error" && r.attempt_id > 0 &&
+        while (r.outcome.outcome == results::Outcome::kError &&
+               r.attempt_id > 0 &&
                fleet.Problem(p.model, &termination).empty() &&
                evaluator::ShouldRetry(++error_tries, o.retry_errors)) {
           if (!o.quiet) {
@@ -371,12 +462,14 @@ int Run(const RunOptions& o) {
           std::lock_guard lock(record_mu);
           if (!record_failed.exchange(true)) record_error = r.outcome.error;
         }
-        std::string detail =
-            r.outcome.outcome == "passed" ? "" : FirstProblem(r);
+        std::string detail = r.outcome.outcome == results::Outcome::kPassed
+                                 ? ""
+                                 : FirstProblem(r);
         if (!r.world_dir.empty())
           detail += " [world kept: " + r.world_dir + "]";
-        progress.Done(model.name, task.id, p.epoch, r.outcome.outcome, detail,
-                      r.outcome.wall_ms);
+        progress.Done(model.name, task.id, p.epoch,
+                      std::string(results::OutcomeName(r.outcome.outcome)),
+                      detail, r.outcome.wall_ms);
       },
       lifecycle);
   {
@@ -488,6 +581,9 @@ Command AddRunCommand(CLI::App& root) {
                   "Folder for the logs of managed model servers (default "
                   "/var/tmp/endstate-servers; docs/servers.md)")
       ->type_name("DIR");
+  app->add_flag("!--no-preflight", o->preflight,
+                "Skip the endpoint checks before the first attempt "
+                "(docs/cli.md, \"Pre-flight\")");
   app->add_option("--retry-errors", o->retry_errors,
                   "Retry an attempt that ended in infrastructure error up to "
                   "N times (default 0)")

@@ -107,18 +107,18 @@ int Check(const TasksOptions& o) {
                                     .steps = probe.steps};
         evaluator::AttemptReport r =
             evaluator::RunAttempt(spec, config, world_options);
-        const std::string& outcome = r.outcome.outcome;
+        const results::Outcome outcome = r.outcome.outcome;
         std::string problem;
-        if (outcome == "error") {
+        if (outcome == results::Outcome::kError) {
           problem = probe.label + " errored: " + r.outcome.error;
-        } else if (probe.must_pass && outcome != "passed") {
+        } else if (probe.must_pass && outcome != results::Outcome::kPassed) {
           problem = probe.label + " failed";
           for (const auto& c : r.grade.checks) {
             if (c.verdict != graders::Verdict::kPassed) {
               problem += "; " + c.kind + ": " + c.detail;
             }
           }
-        } else if (!probe.must_pass && outcome == "passed") {
+        } else if (!probe.must_pass && outcome == results::Outcome::kPassed) {
           problem =
               probe.label + " passed (the checks cannot tell it from success)";
         }

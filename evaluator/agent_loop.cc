@@ -1,6 +1,7 @@
 #include "evaluator/agent_loop.h"
 
 #include "models/markup.h"
+#include "models/reasoning.h"
 #include "util/clock.h"
 
 namespace endstate::evaluator {
@@ -15,6 +16,38 @@ std::string LeakedMarkupMessage(const std::string& kind) {
          kind +
          "); no tool was run. Call tools through the "
          "tool-calling interface, or reply without markup when you are done.";
+}
+
+bool IsBlank(const std::string& s) {
+  return s.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+// The termination of a turn whose model call failed.
+results::Termination FailedCallTermination(const models::ModelError& e) {
+  switch (e.error_class) {
+    case models::ErrorClass::kContextExhausted:
+      return results::Termination::kContextExhausted;
+    case models::ErrorClass::kServerCapacity:
+      return results::Termination::kServerCapacity;
+    case models::ErrorClass::kServerExited:
+      return results::Termination::kServerExited;
+    case models::ErrorClass::kOther:
+      break;
+  }
+  return results::Termination::kModelError;
+}
+
+// How a reply with no tool call (and no leaked markup) ends the loop.
+results::Termination FinalReplyTermination(
+    const models::CompletionResponse& r) {
+  if (r.finish_reason == "refusal" || r.finish_reason == "content_filter") {
+    return results::Termination::kRefusal;
+  }
+  if (r.finish_reason == "model_context_window_exceeded") {
+    return results::Termination::kContextExhausted;  // Anthropic
+  }
+  if (IsBlank(r.message.content)) return results::Termination::kEmptyReply;
+  return results::Termination::kAgentStop;
 }
 
 }  // namespace
@@ -40,17 +73,19 @@ LoopResult RunAgentLoop(const tasks::Task& task,
   LoopResult result;
   if (start) result.turns = start->first_turn;
   const auto started = Clock::now();
+  int truncated_in_a_row = 0;
+  using results::Termination;
   for (int turn = start ? start->first_turn : 0;; ++turn) {
     if (turn >= limits.max_turns) {
-      result.termination = "max_turns";
+      result.termination = Termination::kMaxTurns;
       break;
     }
     if (result.prompt_tokens + result.completion_tokens >= limits.max_tokens) {
-      result.termination = "token_limit";
+      result.termination = Termination::kTokenLimit;
       break;
     }
     if (Clock::now() - started >= limits.timeout) {
-      result.termination = "timeout";
+      result.termination = Termination::kTimeout;
       break;
     }
 
@@ -60,8 +95,7 @@ LoopResult RunAgentLoop(const tasks::Task& task,
     const bool ok = client.Complete(req, &resp, &merr);
     result.model_ms += util::MsSince(call_start);
     if (!ok) {
-      result.termination =
-          merr.termination.empty() ? "model_error" : merr.termination;
+      result.termination = FailedCallTermination(merr);
       result.error = merr.message;
       results::TurnRecord rec;
       rec.index = turn;
@@ -80,6 +114,10 @@ LoopResult RunAgentLoop(const tasks::Task& task,
     if (resp.usage.completion_tokens > 0) {
       result.completion_tokens += resp.usage.completion_tokens;
     }
+    const int64_t reasoning_tokens = models::ReasoningTokens(resp);
+    if (reasoning_tokens > 0) result.reasoning_tokens += reasoning_tokens;
+    const bool cut = resp.finish_reason == "length";
+    if (cut) ++result.truncated_turns;
 
     results::TurnRecord rec;
     rec.index = turn;
@@ -90,6 +128,7 @@ LoopResult RunAgentLoop(const tasks::Task& task,
     rec.finish_reason = resp.finish_reason;
     rec.prompt_tokens = resp.usage.prompt_tokens;
     rec.completion_tokens = resp.usage.completion_tokens;
+    rec.reasoning_tokens = reasoning_tokens;
     rec.ttft_ms = resp.ttft_ms;
     rec.duration_ms = resp.duration_ms;
     rec.retries = resp.retries;
@@ -97,10 +136,13 @@ LoopResult RunAgentLoop(const tasks::Task& task,
 
     resp.message.role = "assistant";
     req.messages.push_back(resp.message);
-    bool stop = false;
+    Termination stop = Termination::kNone;
     if (resp.message.tool_calls.empty()) {
-      if (rec.leaked_markup.empty()) {
-        stop = true;
+      if (rec.leaked_markup.empty() && cut) {
+        // Cut before it said anything usable: tell the model, go on.
+        req.messages.push_back({.role = "user", .content = kTruncatedNote});
+      } else if (rec.leaked_markup.empty()) {
+        stop = FinalReplyTermination(resp);
       } else {
         // A call written as text: count it, tell the model, go on.
         results::ToolCallRecord call;
@@ -115,6 +157,7 @@ LoopResult RunAgentLoop(const tasks::Task& task,
       }
     }
     int index = 0;
+    bool usable_call = false;
     for (const auto& tc : resp.message.tool_calls) {
       tools::CallErrorKind kind = tools::CallErrorKind::kNone;
       const auto tool_start = Clock::now();
@@ -134,6 +177,7 @@ LoopResult RunAgentLoop(const tasks::Task& task,
       call.is_error = tr.is_error;
       call.exit_code = tr.exit_code;
       call.duration_ms = ms;
+      usable_call = usable_call || kind == tools::CallErrorKind::kNone;
       rec.tool_calls.push_back(call);
       req.messages.push_back({.role = "tool",
                               .content = tr.content,
@@ -142,12 +186,17 @@ LoopResult RunAgentLoop(const tasks::Task& task,
                               .is_error = tr.is_error});
     }
     if (!sink(rec)) {
-      result.termination = "sandbox_error";
+      result.termination = Termination::kRecordError;
       result.error = "could not record turn " + std::to_string(turn);
       break;
     }
-    if (stop) {
-      result.termination = "agent_stop";
+    if (stop != Termination::kNone) {
+      result.termination = stop;
+      break;
+    }
+    truncated_in_a_row = cut && !usable_call ? truncated_in_a_row + 1 : 0;
+    if (truncated_in_a_row >= kMaxTruncatedInARow) {
+      result.termination = Termination::kTruncated;
       break;
     }
   }

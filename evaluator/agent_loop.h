@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/client.h"
+#include "results/outcome.h"
 #include "results/store.h"
 #include "sandbox/world.h"
 #include "tasks/task.h"
@@ -23,18 +24,34 @@ struct LoopLimits {
   std::chrono::milliseconds timeout{900'000};  // wall clock
 };
 
+// A reply cut at the per-turn token cap (finish_reason "length") with no
+// usable tool call (none, or none whose arguments were valid) is a
+// truncated turn: the model is told and the loop goes on; this many in a
+// row end the attempt with termination kTruncated (docs/models.md).
+inline constexpr int kMaxTruncatedInARow = 3;
+
+// What the model is told after a truncated reply without any tool call.
+inline constexpr char kTruncatedNote[] =
+    "Your reply was cut off at the per-turn output limit (max_tokens) before "
+    "it was complete, and nothing was run. Reply more briefly: call one tool "
+    "at a time, or give a short final answer.";
+
 struct LoopResult {
-  // agent_stop | max_turns | token_limit | timeout | model_error
-  std::string termination;
+  // Why the loop stopped: agent_stop, max_turns, token_limit, timeout,
+  // truncated, empty_reply, refusal, context_exhausted (graded), or
+  // model_error, server_capacity, record_error (errors).
+  results::Termination termination = results::Termination::kNone;
   std::string error;  // model error text
   int turns = 0;
   int64_t prompt_tokens = 0, completion_tokens = 0;
+  int64_t reasoning_tokens = 0;  // of completion_tokens (models/reasoning.h)
+  int truncated_turns = 0;       // replies with finish_reason "length"
   double model_ms = 0, tool_ms = 0;
   std::vector<models::Message> messages;  // the whole conversation
 };
 
 // Called once per finished turn, before the next request; returning false
-// stops the loop (recording failed: termination "sandbox_error").
+// stops the loop (recording failed: termination record_error).
 using TurnSink = std::function<bool(const results::TurnRecord&)>;
 
 // Where the loop starts when it continues a recorded conversation

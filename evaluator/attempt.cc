@@ -81,20 +81,33 @@ std::string GradeError(const graders::Grade& grade) {
 
 }  // namespace
 
+results::Outcome GradeOutcome(graders::Verdict v) {
+  switch (v) {
+    case graders::Verdict::kPassed:
+      return results::Outcome::kPassed;
+    case graders::Verdict::kFailed:
+      return results::Outcome::kFailed;
+    case graders::Verdict::kError:
+      break;
+  }
+  return results::Outcome::kError;
+}
+
 AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
                          const sandbox::WorldOptions& world_options) {
   AttemptReport report;
   results::AttemptOutcome& out = report.outcome;
   const auto start = util::SteadyClock::now();
   std::string err;
-  auto fail = [&](const std::string& termination, const std::string& why) {
-    out.outcome = "error";
+  auto fail = [&](results::Termination termination, const std::string& why) {
+    out.outcome = results::Outcome::kError;
     out.termination = termination;
     out.error = why;
   };
   auto record_failure = [&](const std::string& what, const std::string& why) {
     report.record_failed = true;
-    fail("sandbox_error", "cannot record " + what + ": " + why);
+    fail(results::Termination::kRecordError,
+         "cannot record " + what + ": " + why);
   };
   auto finish = [&]() {
     out.wall_ms = util::MsSince(start);
@@ -117,15 +130,19 @@ AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
   std::unique_ptr<models::Client> client =
       models::MakeClient(*spec.model, ScriptFor(*spec.task, spec.steps),
                          {.run_seed = spec.seed, .epoch = spec.epoch}, &err);
+  if (client && spec.gate) {
+    client = std::make_unique<models::GatedClient>(std::move(client), spec.gate,
+                                                   spec.model->retry);
+  }
   if (!client) {
-    fail("model_error", err);
+    fail(results::Termination::kModelError, err);
     return finish();
   }
 
   std::unique_ptr<sandbox::World> world =
       sandbox::World::Create(*spec.task, world_options, &err);
   if (!world) {
-    fail("sandbox_error", "world set-up failed: " + err);
+    fail(results::Termination::kSandboxError, "world set-up failed: " + err);
     return finish();
   }
   if (world_options.keep) report.world_dir = world->dir().string();
@@ -166,25 +183,26 @@ AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
   out.turns = loop.turns;
   out.prompt_tokens += loop.prompt_tokens;
   out.completion_tokens += loop.completion_tokens;
+  out.reasoning_tokens = loop.reasoning_tokens;
+  out.truncated_turns = loop.truncated_turns;
   out.model_ms = loop.model_ms;
   out.tool_ms = loop.tool_ms;
   if (!sink_err.empty()) {
     record_failure("a turn", sink_err);
     return finish();
   }
-  if (loop.termination == "model_error" ||
-      loop.termination == "server_exited" ||
-      loop.termination == "sandbox_error") {
+  if (auto fixed = results::FixedOutcome(loop.termination)) {
     // The endpoint or the harness failed: the end state says nothing about
     // the model. Error, kept out of the completion rate.
-    fail(loop.termination, loop.error);
+    out.outcome = *fixed;
+    out.error = loop.error;
     return finish();
   }
 
   const auto grade_start = util::SteadyClock::now();
   report.grade = graders::GradeWorld(*spec.task, *world);
   out.grade_ms = util::MsSince(grade_start);
-  out.outcome = graders::VerdictName(report.grade.overall);
+  out.outcome = GradeOutcome(report.grade.overall);
   if (report.grade.overall == graders::Verdict::kError)
     out.error = GradeError(report.grade);
   report.checks = CheckRecords(*spec.task, report.grade);
@@ -193,6 +211,25 @@ AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
     record_failure("the checks", err);
   }
   return finish();
+}
+
+AttemptReport RecordUnrunAttempt(const AttemptSpec& spec,
+                                 results::Termination termination,
+                                 const std::string& error) {
+  AttemptReport report;
+  report.outcome.outcome = results::Outcome::kError;
+  report.outcome.termination = termination;
+  report.outcome.error = error;
+  if (!spec.store) return report;
+  std::string err;
+  report.attempt_id = BeginRecord(spec, &err);
+  if (report.attempt_id < 0 ||
+      !spec.store->FinishAttempt(report.attempt_id, report.outcome, &err)) {
+    report.record_failed = true;
+    report.outcome.termination = results::Termination::kRecordError;
+    report.outcome.error = "cannot record the attempt: " + err;
+  }
+  return report;
 }
 
 }  // namespace endstate::evaluator

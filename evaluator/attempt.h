@@ -12,6 +12,7 @@
 #include "evaluator/agent_loop.h"
 #include "evaluator/config.h"
 #include "graders/grader.h"
+#include "models/capacity_gate.h"
 #include "models/model_config.h"
 #include "results/store.h"
 #include "results/transcript.h"
@@ -48,6 +49,9 @@ struct AttemptSpec {
   // K are copied into it (so it reads and replays on its own) and their
   // tokens count in its totals.
   const Continuation* continuation = nullptr;
+  // The model's request gate for this run (lowered when the server's shared
+  // capacity overflows); nullptr = requests are not gated.
+  models::CapacityGate* gate = nullptr;
 };
 
 struct AttemptReport {
@@ -61,12 +65,23 @@ struct AttemptReport {
   bool record_failed = false;
 };
 
+// The attempt outcome of an overall grade verdict.
+results::Outcome GradeOutcome(graders::Verdict v);
+
 // Runs one attempt. Never throws; infrastructure failures give outcome
-// "error" with the reason in outcome.error. When the record cannot be
-// written, the outcome is "error" with error "cannot record ...: <why>"
-// and record_failed is set.
+// kError with the reason in outcome.error; terminations the model caused
+// (results/outcome.h) are graded. When the record cannot be written, the
+// outcome is kError (termination kRecordError) with error "cannot record
+// ...: <why>" and record_failed is set.
 AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
                          const sandbox::WorldOptions& world_options);
+
+// Records an attempt that cannot run (its model's managed server is not
+// usable, evaluator/server_fleet.h): outcome kError with `termination` and
+// `error`, begun and finished as RunAttempt does.
+AttemptReport RecordUnrunAttempt(const AttemptSpec& spec,
+                                 results::Termination termination,
+                                 const std::string& error);
 
 // The task's limits, capped by the config's run.limits.
 LoopLimits EffectiveLimits(const tasks::Task& task, const Config& config);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "evaluator/sampling_check.h"
 #include "util/yaml.h"
 
 namespace endstate::evaluator {
@@ -135,6 +136,9 @@ class ConfigLoader : private util::YamlReader {
       if (m["sampling"]) {
         if (!m["sampling"].IsMap())
           Fail(m["sampling"], where + ".sampling", "expected a mapping");
+        if (auto problem = CheckSampling(m["sampling"], where + ".sampling")) {
+          Fail(problem->node, problem->field, problem->what);
+        }
         mc.sampling = util::YamlToJson(m["sampling"]);
       }
       if (m["extra"]) {

@@ -19,7 +19,8 @@ struct SlotHistory {
 };
 
 bool Interrupted(const results::Store::AttemptRow& r) {
-  return r.status == "running" || r.termination == "interrupted";
+  return r.status == "running" ||
+         r.termination == results::Termination::kInterrupted;
 }
 
 // Takes connection settings (key variable, timeouts, retries, connection
@@ -67,7 +68,8 @@ ResumePlan PlanResume(const std::vector<PlannedAttempt>& plan,
     if (r.status == "running") out.abandon.push_back(r.id);
     SlotHistory& h = history[{r.model, r.task, r.epoch}];
     h.latest = &r;
-    if (r.status == "finished" && r.outcome == "error" && !Interrupted(r))
+    if (r.status == "finished" && r.outcome == results::Outcome::kError &&
+        !Interrupted(r))
       ++h.error_tries;
   }
   for (const PlannedAttempt& p : plan) {
@@ -84,7 +86,7 @@ ResumePlan PlanResume(const std::vector<PlannedAttempt>& plan,
     if (Interrupted(*h.latest)) {
       ++out.interrupted;
       out.work.push_back(w);
-    } else if (h.latest->outcome == "error" &&
+    } else if (h.latest->outcome == results::Outcome::kError &&
                ShouldRetry(h.error_tries, retry_errors)) {
       ++out.retried;
       out.work.push_back(w);

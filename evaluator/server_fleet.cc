@@ -75,15 +75,16 @@ void ServerFleet::Stop(size_t model) {
   if (was_running) Record(model);
 }
 
-std::string ServerFleet::Problem(size_t model, std::string* termination) const {
+std::string ServerFleet::Problem(size_t model,
+                                 results::Termination* termination) const {
   if (!Managed(model)) return "";
   const Entry& e = entries_[model];
   if (!e.start_error.empty()) {
-    *termination = "server_error";
+    *termination = results::Termination::kServerError;
     return e.start_error;
   }
   std::string down = e.server->DownReason();
-  if (!down.empty()) *termination = "server_exited";
+  if (!down.empty()) *termination = results::Termination::kServerExited;
   return down;
 }
 
@@ -102,25 +103,6 @@ ModelLifecycle ServerFleet::Lifecycle() {
   life.start = [this](size_t m) { Start(m); };
   life.stop = [this](size_t m) { Stop(m); };
   return life;
-}
-
-AttemptReport RecordUnrunAttempt(const AttemptSpec& spec,
-                                 const std::string& termination,
-                                 const std::string& error) {
-  AttemptReport report;
-  report.outcome.outcome = "error";
-  report.outcome.termination = termination;
-  report.outcome.error = error;
-  if (!spec.store) return report;
-  std::string err;
-  report.attempt_id =
-      spec.parent_attempt_id > 0
-          ? spec.store->BeginRetry(spec.parent_attempt_id, &err)
-          : spec.store->BeginAttempt(spec.run_id, spec.model_id, spec.task_id,
-                                     spec.epoch, &err);
-  if (report.attempt_id >= 0)
-    spec.store->FinishAttempt(report.attempt_id, report.outcome, &err);
-  return report;
 }
 
 }  // namespace endstate::evaluator

@@ -44,8 +44,8 @@ class ServerFleet {
   void Stop(size_t model);
 
   // "" when the model can be used; else why not: the start failure
-  // (termination "server_error") or the server's death ("server_exited").
-  std::string Problem(size_t model, std::string* termination) const;
+  // (termination kServerError) or the server's death (kServerExited).
+  std::string Problem(size_t model, results::Termination* termination) const;
 
   // Exclusive groups by name, Start and Stop, for RunScheduled.
   ModelLifecycle Lifecycle();
@@ -67,12 +67,5 @@ class ServerFleet {
   std::vector<int64_t> model_ids_;
   std::vector<Entry> entries_;  // parallel to *models_
 };
-
-// Records an attempt that never ran because its model's server is not
-// usable: outcome "error", the given termination and error. Returns what
-// RunAttempt would.
-AttemptReport RecordUnrunAttempt(const AttemptSpec& spec,
-                                 const std::string& termination,
-                                 const std::string& error);
 
 }  // namespace endstate::evaluator

@@ -16,7 +16,7 @@ namespace endstate::models {
 
 // max_tokens sent when neither config.sampling nor config.extra sets it (the
 // API requires the field).
-inline constexpr int kAnthropicDefaultMaxTokens = 4096;
+inline constexpr int kAnthropicDefaultMaxTokens = kDefaultMaxTokens;
 
 // The request body:
 //  - model; max_tokens (default kAnthropicDefaultMaxTokens);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/message.h"
+#include "models/server_errors.h"
 #include "models/tool_schema.h"
 
 namespace endstate::models {
@@ -39,9 +40,11 @@ struct ModelError {
   long http_status = 0;  // last status seen, 0 = transport failure
   int tries = 0;
   std::string raw_request, raw_response;  // last try
-  // The attempt's termination: "" = "model_error"; "server_exited" when
-  // the managed server behind the endpoint died (ModelConfig::endpoint_down).
-  std::string termination;
+  // kContextExhausted: the conversation no longer fits (not retried);
+  // kServerCapacity: the server's shared capacity overflowed (see
+  // models/capacity_gate.h); kServerExited: the managed server died
+  // (ModelConfig::endpoint_down); kOther: any other endpoint failure.
+  ErrorClass error_class = ErrorClass::kOther;
 };
 
 class Client {

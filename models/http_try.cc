@@ -4,6 +4,15 @@
 
 namespace endstate::models {
 
+TryOutcome StreamErrorOutcome(std::string detail, long code,
+                              const std::string& data, long http_status) {
+  TryOutcome o =
+      RetryableOutcome("stream error", std::move(detail), http_status);
+  o.error_class = ClassifyServerError(code, data);
+  if (o.error_class != ErrorClass::kOther) o.kind = TryOutcome::Kind::kFinal;
+  return o;
+}
+
 TryOutcome RetryableOutcome(std::string what, std::string detail,
                             long http_status) {
   TryOutcome o;
@@ -24,6 +33,8 @@ TryOutcome StatusOutcome(const util::HttpResponse& resp, std::string detail) {
   if (auto it = resp.headers.find("retry-after"); it != resp.headers.end()) {
     o.retry_after = ParseRetryAfter(it->second);
   }
+  o.error_class = ClassifyServerError(resp.status, resp.body);
+  if (o.error_class != ErrorClass::kOther) o.kind = TryOutcome::Kind::kFinal;
   return o;
 }
 
@@ -133,9 +144,10 @@ bool CompleteWithRetries(const ModelConfig& config, RetryClock* clock,
   if (!result.ok) {
     *err = ModelError{};
     err->message = down.empty() ? result.message : down;
-    if (!down.empty()) err->termination = "server_exited";
     err->http_status = result.last.http_status;
     err->tries = result.tries;
+    err->error_class =
+        down.empty() ? result.last.error_class : ErrorClass::kServerExited;
     err->raw_request = body;
     err->raw_response = std::move(raw);
     return false;

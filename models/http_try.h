@@ -24,9 +24,16 @@ namespace endstate::models {
 TryOutcome RetryableOutcome(std::string what, std::string detail,
                             long http_status = 0);
 
+// An in-stream error event after HTTP 200 (`data` = its raw payload, `code`
+// = its error code, 0 when none): "stream error", retryable unless
+// ClassifyServerError names it (then final, with error_class set).
+TryOutcome StreamErrorOutcome(std::string detail, long code,
+                              const std::string& data, long http_status);
+
 // The outcome of a non-2xx answer: retryable for 408, 429 and 5xx (529
 // "overloaded" included), else final; what = "HTTP <status>", detail =
-// `detail` (the server's error text), retry_after from Retry-After.
+// `detail` (the server's error text), retry_after from Retry-After,
+// error_class from ClassifyServerError (final when not kOther).
 TryOutcome StatusOutcome(const util::HttpResponse& resp, std::string detail);
 
 // POSTs `body` to `url` with config.request_timeout, config.stall_timeout

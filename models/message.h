@@ -34,6 +34,9 @@ struct Usage {
   int64_t prompt_tokens = -1;  // -1 = not reported
   int64_t completion_tokens = -1;
   int64_t cached_tokens = -1;
+  // Of completion_tokens, those spent reasoning, when the server says
+  // (completion_tokens_details.reasoning_tokens); -1 = not reported.
+  int64_t reasoning_tokens = -1;
 };
 
 }  // namespace endstate::models

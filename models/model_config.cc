@@ -99,4 +99,15 @@ bool ParseModelSpec(const std::string& spec, ModelConfig* out,
   return ok;
 }
 
+int64_t TurnTokenCap(const ModelConfig& config) {
+  for (const nlohmann::json* j : {&config.extra, &config.sampling}) {
+    for (const char* key : {"max_tokens", "max_completion_tokens"}) {
+      if (!j->is_object()) continue;
+      auto it = j->find(key);
+      if (it != j->end() && it->is_number_integer()) return it->get<int64_t>();
+    }
+  }
+  return kDefaultMaxTokens;
+}
+
 }  // namespace endstate::models

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -39,10 +40,20 @@ struct ModelConfig {
   // A managed endpoint (servers/): returns "" while the server process
   // behind base_url lives, else why it is gone (with its log tail). Checked
   // before every try: a gone server fails the request at once, with
-  // ModelError::termination "server_exited", instead of retrying against a
+  // ModelError::error_class kServerExited, instead of retrying against a
   // dead port. Not set = never gone. Must be thread-safe.
   std::function<std::string()> endpoint_down;
 };
+
+// The per-turn reply cap sent as `max_tokens` when neither `sampling` nor
+// `extra` sets `max_tokens` or `max_completion_tokens` (docs/config.md): no
+// reply can then run to the end of a server's shared context.
+inline constexpr int64_t kDefaultMaxTokens = 4096;
+
+// The per-turn reply cap a request of this model carries: `extra` over
+// `sampling`, `max_tokens` over `max_completion_tokens`, else
+// kDefaultMaxTokens (builtin models too, though they ignore it).
+int64_t TurnTokenCap(const ModelConfig& config);
 
 // Provider anthropic: the base URL used when none is given, and the
 // variable holding the key when api_key_env is not given.

@@ -13,7 +13,7 @@ TryOutcome RunTry(const ModelConfig& config, const std::string& url,
                   const std::string& body, int turn, CompletionResponse* out,
                   std::string* raw) {
   StreamAssembler stream;
-  std::string stream_error;
+  std::string stream_error, stream_error_data;
   const auto start = std::chrono::steady_clock::now();
   out->ttft_ms = -1;
   out->e2e_ms = -1;
@@ -21,6 +21,7 @@ TryOutcome RunTry(const ModelConfig& config, const std::string& url,
   auto on_event = [&](const SseEvent& e) {
     if (e.event == "error") {
       stream_error = ErrorSnippet(e.data);
+      stream_error_data = e.data.substr(0, 64 * 1024);
       return;
     }
     if (stream.Add(e.data) == StreamAssembler::Chunk::kChoices) {
@@ -54,10 +55,11 @@ TryOutcome RunTry(const ModelConfig& config, const std::string& url,
     return TryOutcome::Ok();
   }
   if (!stream.error().empty() && !stream.finished()) {
-    return RetryableOutcome("stream error", stream.error(), resp.status);
+    return StreamErrorOutcome(stream.error(), stream.error_code(),
+                              stream.error_data(), resp.status);
   }
   if (!stream_error.empty() && !stream.finished()) {
-    return RetryableOutcome("stream error", stream_error, resp.status);
+    return StreamErrorOutcome(stream_error, 0, stream_error_data, resp.status);
   }
   if (!stream.finished() && !(stream.done() && stream.any_choice())) {
     return RetryableOutcome(

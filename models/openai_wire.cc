@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "models/reasoning.h"
+
 namespace endstate::models {
 namespace {
 
@@ -53,6 +55,14 @@ std::string ReplayArguments(const std::string& raw) {
   return j.is_object() ? raw : "{}";
 }
 
+// OpenAI's `refusal` text (with `content` null): kept as the content and
+// named by finish_reason "refusal", which the agent loop ends on.
+void MarkRefusal(const std::string& refusal, CompletionResponse* out) {
+  if (refusal.empty()) return;
+  if (out->message.content.empty()) out->message.content = refusal;
+  out->finish_reason = "refusal";
+}
+
 }  // namespace
 
 json MessageToJson(const Message& m) {
@@ -102,6 +112,14 @@ json BuildRequestBody(const ModelConfig& config, const CompletionRequest& req,
   }
   body["stream"] = stream;
   if (stream) body["stream_options"] = {{"include_usage", true}};
+  // A per-turn cap unless the config sets one (either spelling): a model
+  // that never stops would otherwise write until a shared context is full.
+  body["max_tokens"] = kDefaultMaxTokens;
+  for (const json* extra : {&config.sampling, &config.extra}) {
+    if (extra->is_object() && extra->contains("max_completion_tokens")) {
+      body.erase("max_tokens");
+    }
+  }
   for (const json* extra : {&config.sampling, &config.extra}) {
     if (!extra->is_object()) continue;
     for (auto it = extra->begin(); it != extra->end(); ++it) {
@@ -138,6 +156,10 @@ void ParseUsage(const json& usage, Usage* out) {
   if (auto d = usage.find("prompt_tokens_details");
       d != usage.end() && d->is_object()) {
     num(*d, "cached_tokens", &out->cached_tokens);
+  }
+  if (auto d = usage.find("completion_tokens_details");
+      d != usage.end() && d->is_object()) {
+    num(*d, "reasoning_tokens", &out->reasoning_tokens);
   }
 }
 
@@ -200,8 +222,10 @@ bool ParseCompletionBody(const std::string& body, int turn,
     calls.AddWhole({{"function", *fc}});  // legacy single-call form
   }
   out->message.tool_calls = calls.Finish(turn);
+  SplitThinkTags(&out->message);
   DropBlankContentBesideCalls(&out->message);
   out->finish_reason = Str(choice, "finish_reason");
+  MarkRefusal(Str(m, "refusal"), out);
   out->usage = Usage{};
   if (j.contains("usage")) ParseUsage(j["usage"], &out->usage);
   out->server_timings = j.contains("timings") && j["timings"].is_object()
@@ -221,6 +245,11 @@ StreamAssembler::Chunk StreamAssembler::Add(const std::string& data) {
   if (!j.is_object()) return Chunk::kIgnored;
   if (j.contains("error") && !j["error"].is_null()) {
     error_ = ErrorSnippet(data);
+    error_data_ = data.substr(0, 64 * 1024);
+    const json& e = j["error"];
+    if (e.is_object() && e.contains("code") && e["code"].is_number_integer()) {
+      error_code_ = e["code"].get<long>();
+    }
     return Chunk::kError;
   }
   if (j.contains("usage")) ParseUsage(j["usage"], &usage_);
@@ -244,6 +273,7 @@ StreamAssembler::Chunk StreamAssembler::Add(const std::string& data) {
     if (d.is_object()) {
       if (d.contains("content")) content_ += ContentText(d["content"]);
       reasoning_ += ReasoningText(d);
+      refusal_ += Str(d, "refusal");
       if (auto tc = d.find("tool_calls"); tc != d.end() && tc->is_array()) {
         for (const json& c : *tc) {
           if (whole) {
@@ -266,8 +296,10 @@ void StreamAssembler::Finish(int turn, CompletionResponse* out) const {
   out->message.content = content_;
   out->message.reasoning = reasoning_;
   out->message.tool_calls = calls_.Finish(turn);
+  SplitThinkTags(&out->message);
   DropBlankContentBesideCalls(&out->message);
   out->finish_reason = finish_reason_;
+  MarkRefusal(refusal_, out);
   out->usage = usage_;
   out->server_timings = timings_;
 }

@@ -16,8 +16,9 @@ namespace endstate::models {
 // their raw arguments, or "{}" when those are not a JSON object, which
 // vLLM rejects with HTTP 400; content null when empty; tool results as
 // {role:"tool", tool_call_id, content}), tools + tool_choice "auto" when
-// tools are offered, stream (+ stream_options.include_usage), then
-// config.sampling and config.extra merged in (extra wins).
+// tools are offered, stream (+ stream_options.include_usage), max_tokens =
+// kDefaultMaxTokens unless max_tokens or max_completion_tokens is
+// configured, then config.sampling and config.extra merged in (extra wins).
 nlohmann::json BuildRequestBody(const ModelConfig& config,
                                 const CompletionRequest& req, bool stream);
 
@@ -54,12 +55,17 @@ class StreamAssembler {
   bool finished() const { return !finish_reason_.empty(); }
   bool any_choice() const { return any_choice_; }
   const std::string& error() const { return error_; }
+  // The raw payload of the last in-stream error and its `code` (0 = none).
+  const std::string& error_data() const { return error_data_; }
+  long error_code() const { return error_code_; }
 
   // Writes message, finish_reason, usage, server_timings into *out.
   void Finish(int turn, CompletionResponse* out) const;
 
  private:
-  std::string content_, reasoning_, finish_reason_, error_;
+  std::string content_, reasoning_, refusal_, finish_reason_, error_,
+      error_data_;
+  long error_code_ = 0;
   ToolCallAccumulator calls_;
   Usage usage_;
   nlohmann::json timings_;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "models/model_config.h"
+#include "models/server_errors.h"
 
 namespace endstate::models {
 
@@ -33,6 +34,10 @@ struct TryOutcome {
   long http_status = 0;
   // Server-requested wait (Retry-After), used instead of the backoff.
   std::optional<std::chrono::milliseconds> retry_after;
+  // What the server's error says; a kind other than kOther is always
+  // kFinal here (context exhaustion is never retried; capacity overflow is
+  // retried by the model's CapacityGate, after lowering its concurrency).
+  ErrorClass error_class = ErrorClass::kOther;
 
   static TryOutcome Ok() { return {}; }
 };

@@ -51,6 +51,25 @@ std::string NotesText(const CompareResult& r) {
   return s;
 }
 
+// One side's failure modes: terminations of graded attempts, replies cut at
+// the per-turn token cap, infrastructure errors.
+std::string FailureModes(const ModelStats& m) {
+  std::string s;
+  for (const auto& [name, n] : TerminationCounts(m.terminations)) {
+    s += (s.empty() ? "" : ", ") + name + " " + std::to_string(n);
+  }
+  s = "terminations " + (s.empty() ? std::string("none graded") : s) +
+      "; replies cut at max_tokens " + std::to_string(m.truncated_turns);
+  if (m.errored > 0) {
+    std::string e;
+    for (const auto& [name, n] : TerminationCounts(m.error_terminations)) {
+      e += (e.empty() ? "" : ", ") + name + " " + std::to_string(n);
+    }
+    s += "; errors " + e;
+  }
+  return s;
+}
+
 nlohmann::json SideJson(const CompareSide& s) {
   const RateEstimate& r = s.stats.rate;
   return {{"spec", s.spec},
@@ -59,6 +78,10 @@ nlohmann::json SideJson(const CompareSide& s) {
           {"passed", s.stats.passed},
           {"graded", s.stats.graded},
           {"errored", s.stats.errored},
+          {"terminations", TerminationCounts(s.stats.terminations)},
+          {"error_terminations", TerminationCounts(s.stats.error_terminations)},
+          {"truncated_turns", s.stats.truncated_turns},
+          {"reasoning_tokens", s.stats.reasoning_tokens},
           {"tasks_graded", r.tasks},
           {"completion_rate",
            r.attempts > 0 ? nlohmann::json(r.rate) : nlohmann::json(nullptr)},
@@ -162,6 +185,8 @@ std::string RenderCompareTable(const CompareResult& r, bool color) {
                   : r.paired.verdict == "better" ? Color::kGreen
                                                  : Color::kYellow;
   out += "verdict " + Paint(VerdictText(r), c, color) + "\n";
+  out += "failure modes A: " + FailureModes(r.a.stats) + "\n";
+  out += "failure modes B: " + FailureModes(r.b.stats) + "\n";
   return out + NotesText(r);
 }
 
@@ -182,7 +207,9 @@ std::string RenderCompareMarkdown(const CompareResult& r) {
     if (ch == '\n') ch = ' ';
   }
   out += "\n- " + DifferenceText(r) + "\n- " + DiscordantText(r.paired) +
-         "\n- **verdict** " + verdict + "\n";
+         "\n- **verdict** " + verdict +
+         "\n- failure modes A: " + FailureModes(r.a.stats) +
+         "\n- failure modes B: " + FailureModes(r.b.stats) + "\n";
   std::string notes = NotesText(r);
   size_t pos = 0;
   while (pos < notes.size()) {

@@ -6,6 +6,7 @@
 
 #include "report/html_escape.h"
 #include "report/statistics.h"
+#include "results/outcome.h"
 #include "results/sqlite.h"
 
 namespace endstate::report {
@@ -240,13 +241,20 @@ std::optional<HtmlData> LoadHtmlData(results::RunReader& reader, int64_t run_id,
     if (!ok) return std::nullopt;
   }
   {
+    // Older records have no truncation counts (docs/database.md).
+    auto has = db->QueryInt(
+        "SELECT count(*) FROM pragma_table_info('attempts') WHERE name = "
+        "'truncated_turns'",
+        err);
+    if (!has) return std::nullopt;
     auto s = results::Stmt::Prepare(
         *db,
-        "SELECT id, model_id, task_id, epoch, try, status, "
-        "coalesce(outcome, ''), coalesce(termination, ''), "
-        "substr(coalesce(error, ''), 1, 500), turns, "
-        "prompt_tokens + completion_tokens, wall_ms "
-        "FROM attempts WHERE run_id = :run ORDER BY id",
+        std::string("SELECT id, model_id, task_id, epoch, try, status, "
+                    "coalesce(outcome, ''), coalesce(termination, ''), "
+                    "substr(coalesce(error, ''), 1, 500), turns, "
+                    "prompt_tokens + completion_tokens, wall_ms, ") +
+            (*has > 0 ? "truncated_turns" : "0") +
+            " FROM attempts WHERE run_id = :run ORDER BY id",
         err);
     if (!s || !s->Bind(":run", run_id, err)) return std::nullopt;
     bool ok = StepAll(*s, err, [&](const results::Stmt& row) {
@@ -264,7 +272,8 @@ std::optional<HtmlData> LoadHtmlData(results::RunReader& reader, int64_t run_id,
                     .error = row.Text(8),
                     .turns = static_cast<int>(row.Int(9)),
                     .tokens = row.Int(10),
-                    .wall_ms = row.Real(11)};
+                    .wall_ms = row.Real(11),
+                    .truncated_turns = static_cast<int>(row.Int(12))};
       d.attempts.push_back(std::move(a));
     });
     if (!ok) return std::nullopt;
@@ -279,7 +288,9 @@ std::optional<HtmlData> LoadHtmlData(results::RunReader& reader, int64_t run_id,
       if (a->status != "finished") continue;
       HtmlModel& model = d.models[a->model];
       ++model.terminations[a->termination];
-      if (a->outcome == "error") ++model.errors[a->error];
+      model.truncated_turns += a->truncated_turns;
+      if (a->outcome == results::OutcomeName(results::Outcome::kError))
+        ++model.errors[a->error];
     }
   }
 

@@ -26,6 +26,8 @@ struct HtmlModel {
   std::map<std::string, int> terminations{};
   // Infrastructure error messages of errored attempts -> count.
   std::map<std::string, int> errors{};
+  // Replies cut at the per-turn token cap, over the counted attempts.
+  int truncated_turns = 0;
 };
 
 struct HtmlTask {
@@ -40,6 +42,7 @@ struct HtmlAttempt {
   int turns = 0;
   int64_t tokens = 0;
   double wall_ms = 0;
+  int truncated_turns = 0;  // replies cut at the per-turn token cap
 };
 
 struct HtmlData {

@@ -207,6 +207,15 @@ void RenderFailureModes(const HtmlData& d, std::string& o) {
       o);
   o += "<p class=\"note\">Finished attempts by why the agent loop "
        "stopped.</p></div>";
+  o += "<div><h3>Replies cut at max_tokens</h3>";
+  RenderModeTable(
+      d, "count", {"replies"},
+      [](const HtmlModel& m, const std::string&) {
+        return std::pair{m.truncated_turns, std::to_string(m.truncated_turns)};
+      },
+      o);
+  o += "<p class=\"note\">Turns whose reply hit the per-turn token cap "
+       "(finish_reason length).</p></div>";
 
   std::vector<std::string> kinds = {"invalid_json", "unknown_tool",
                                     "schema_violation", "leaked_markup"};

@@ -14,6 +14,17 @@ double ModelStats::InvalidPer100(const std::string& kind) const {
   return 100.0 * n / tool_calls;
 }
 
+std::map<std::string, int> TerminationCounts(
+    const std::map<results::Termination, int>& counts) {
+  std::map<std::string, int> out;
+  for (const auto& [t, n] : counts) {
+    out[t == results::Termination::kNone
+            ? "unknown"
+            : std::string(results::TerminationName(t))] += n;
+  }
+  return out;
+}
+
 std::vector<ModelStats> ComputeModelStats(const results::RunData& data) {
   std::vector<ModelStats> out(data.models.size());
   for (size_t i = 0; i < out.size(); ++i) {
@@ -33,25 +44,25 @@ std::vector<ModelStats> ComputeModelStats(const results::RunData& data) {
     --m.earlier_tries;
     ++m.attempts;
     if (!a->finished) ++m.unfinished;
-    if (a->finished && a->outcome == "error") {
+    if (a->finished && a->outcome == results::Outcome::kError) {
       ++m.errored;
-      ++m.error_terminations[a->termination.empty() ? "unknown"
-                                                    : a->termination];
+      ++m.error_terminations[a->termination];
     }
   }
   std::vector<double> turns(out.size()), tokens(out.size()), wall(out.size());
   for (const auto& [key, a] : newest) {
-    if (!a->finished || (a->outcome != "passed" && a->outcome != "failed")) {
-      continue;
-    }
+    if (!a->finished || a->outcome == results::Outcome::kError) continue;
     ModelStats& m = out[a->model];
-    const bool passed = a->outcome == "passed";
+    const bool passed = a->outcome == results::Outcome::kPassed;
     ++m.graded;
     passed ? ++m.passed : ++m.failed;
     TaskTally& t = m.per_task[a->task];
     ++t.graded;
     if (passed) ++t.passed;
-    ++m.terminations[a->termination.empty() ? "unknown" : a->termination];
+    ++m.terminations[a->termination];
+    m.truncated_turns += a->truncated_turns;
+    if (a->truncated_turns > 0) ++m.truncated_attempts;
+    m.reasoning_tokens += a->reasoning_tokens;
     m.tool_calls += a->tool_calls;
     for (const auto& [kind, n] : a->invalid_calls) m.invalid_calls[kind] += n;
     turns[a->model] += a->turns;

@@ -41,16 +41,24 @@ struct ModelStats {
   RateEstimate rate{};
   std::vector<TaskTally> per_task{};  // aligned with results::RunData::tasks
   std::vector<PassK> pass_at_k{}, pass_hat_k{};  // k = 1..RunData::max_epochs
-  std::map<std::string, int> terminations{};     // graded attempts
-  std::map<std::string, int> error_terminations{};  // errored slots
-  int tool_calls = 0;                               // in graded attempts
-  std::map<std::string, int> invalid_calls{};       // kind -> count (graded)
+  std::map<results::Termination, int> terminations{};        // graded attempts
+  std::map<results::Termination, int> error_terminations{};  // errored slots
+  // Replies cut at the per-turn token cap (finish_reason length), in
+  // graded attempts, and the graded attempts that had at least one.
+  int truncated_turns = 0, truncated_attempts = 0;
+  int64_t reasoning_tokens = 0;  // of the graded attempts' completion tokens
+  int tool_calls = 0;            // in graded attempts
+  std::map<std::string, int> invalid_calls{};  // kind -> count (graded)
   CostStats cost{};
 
   // Invalid calls of `kind` ("" = all kinds) per 100 tool calls; 0 when
   // there were no calls.
   double InvalidPer100(const std::string& kind = "") const;
 };
+
+// Counts keyed by termination name ("unknown" for kNone), for output.
+std::map<std::string, int> TerminationCounts(
+    const std::map<results::Termination, int>& counts);
 
 // One entry per model of the run, in insertion order.
 std::vector<ModelStats> ComputeModelStats(const results::RunData& data);

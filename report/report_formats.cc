@@ -44,12 +44,20 @@ std::string Align(const std::vector<std::vector<std::string>>& rows,
 
 std::string Plain(size_t, size_t, const std::string& s) { return s; }
 
-std::string Join(const std::map<std::string, int>& counts) {
+std::string Join(const std::map<results::Termination, int>& counts) {
   std::string s;
-  for (const auto& [k, n] : counts) {
+  for (const auto& [k, n] : TerminationCounts(counts)) {
     s += (s.empty() ? "" : ", ") + k + " " + std::to_string(n);
   }
   return s;
+}
+
+// "3 in 2 attempts" / "none": replies cut at the per-turn token cap.
+std::string TruncatedText(const ModelStats& m) {
+  if (m.truncated_turns == 0) return "none";
+  return std::to_string(m.truncated_turns) + " in " +
+         std::to_string(m.truncated_attempts) +
+         (m.truncated_attempts == 1 ? " attempt" : " attempts");
 }
 
 std::string InvalidText(const ModelStats& m) {
@@ -148,6 +156,9 @@ std::string RenderStatsTable(const results::RunData& data,
                                                     : Join(m.terminations))});
     modes.push_back({"", "invalid calls per 100: " + InvalidText(m) + " (of " +
                              std::to_string(m.tool_calls) + " calls)"});
+    modes.push_back({"", "replies cut at max_tokens: " + TruncatedText(m) +
+                             "; reasoning tokens " +
+                             std::to_string(m.reasoning_tokens)});
   }
   out += "\n" + Paint("failure modes (graded attempts)", Color::kBold, color) +
          "\n" + Align(modes, false, Plain);
@@ -193,8 +204,11 @@ void AddStatisticsJson(const results::RunData& data,
     jm["standard_error"] = m.rate.standard_error;
     jm["pass_at_k"] = PassKJson(m.pass_at_k);
     jm["pass_hat_k"] = PassKJson(m.pass_hat_k);
-    jm["terminations"] = m.terminations;
-    jm["error_terminations"] = m.error_terminations;
+    jm["terminations"] = TerminationCounts(m.terminations);
+    jm["error_terminations"] = TerminationCounts(m.error_terminations);
+    jm["truncated_turns"] = m.truncated_turns;
+    jm["truncated_attempts"] = m.truncated_attempts;
+    jm["reasoning_tokens"] = m.reasoning_tokens;
     jm["tool_calls_graded"] = m.tool_calls;
     nlohmann::json invalid = {{"all", m.InvalidPer100()}};
     for (const auto& [kind, n] : m.invalid_calls) {
@@ -225,7 +239,9 @@ std::string RenderCsv(const results::RunData& data,
       ",turns_per_attempt,tokens_per_attempt,wall_s_per_attempt,"
       "turns_per_pass,tokens_per_pass,wall_s_per_pass,tool_calls,"
       "invalid_per_100,invalid_json_per_100,unknown_tool_per_100,"
-      "schema_violation_per_100,leaked_markup_per_100\r\n";
+      "schema_violation_per_100,leaked_markup_per_100,truncated_turns,"
+      "truncated_attempts,reasoning_tokens,context_exhausted,empty_reply,"
+      "refusal\r\n";
   auto opt = [](const std::optional<double>& v) {
     return v ? util::Fixed(*v, 6) : std::string();
   };
@@ -259,6 +275,16 @@ std::string RenderCsv(const results::RunData& data,
                              "leaked_markup"}) {
       row += "," + util::Fixed(m.InvalidPer100(kind), 6);
     }
+    auto count = [&](results::Termination t) {
+      auto it = m.terminations.find(t);
+      return std::to_string(it == m.terminations.end() ? 0 : it->second);
+    };
+    row += "," + std::to_string(m.truncated_turns) + "," +
+           std::to_string(m.truncated_attempts) + "," +
+           std::to_string(m.reasoning_tokens) + "," +
+           count(results::Termination::kContextExhausted) + "," +
+           count(results::Termination::kEmptyReply) + "," +
+           count(results::Termination::kRefusal);
     out += row + "\r\n";
   }
   return out;
@@ -291,13 +317,14 @@ std::string RenderMarkdown(const results::RunData& data,
   }
   out +=
       "\n### Failure modes\n\n| model | terminations (graded) | invalid calls "
-      "per 100 | infrastructure errors | cost per completed task |\n"
-      "|---|---|---|---|---|\n";
+      "per 100 | replies cut at max_tokens | infrastructure errors | cost per "
+      "completed task |\n"
+      "|---|---|---|---|---|---|\n";
   for (const ModelStats& m : stats) {
     out += "| " + MarkdownCell(m.name) + " | " +
            (m.terminations.empty() ? "none graded" : Join(m.terminations)) +
            " | " + InvalidText(m) + " (of " + std::to_string(m.tool_calls) +
-           " calls) | " +
+           " calls) | " + TruncatedText(m) + " | " +
            (m.errored == 0 ? std::string("0")
                            : std::to_string(m.errored) + ": " +
                                  Join(m.error_terminations)) +
@@ -356,10 +383,20 @@ std::string RenderJUnit(const results::RunData& data,
           c.seconds += a->wall_ms / 1000;
           c.text += "epoch " + std::to_string(a->epoch + 1) + " try " +
                     std::to_string(a->try_number) + ": " +
-                    (a->finished ? a->outcome : std::string("unfinished"));
-          if (!a->termination.empty()) c.text += " (" + a->termination + ")";
+                    (a->finished ? std::string(results::OutcomeName(a->outcome))
+                                 : std::string("unfinished"));
+          if (a->termination != results::Termination::kNone) {
+            c.text += " (" +
+                      std::string(results::TerminationName(a->termination)) +
+                      ")";
+          }
+          if (a->truncated_turns > 0) {
+            c.text += " [" + std::to_string(a->truncated_turns) +
+                      " replies cut at max_tokens]";
+          }
           if (!a->error.empty()) c.text += " - " + a->error;
-          if (a->outcome == "failed" && !a->first_problem.empty()) {
+          if (a->finished && a->outcome == results::Outcome::kFailed &&
+              !a->first_problem.empty()) {
             c.text += " - " + a->first_problem;
           }
           c.text += "\n";
@@ -367,9 +404,9 @@ std::string RenderJUnit(const results::RunData& data,
       }
       int passed = 0, failed = 0, broken = 0;
       for (const auto& [epoch, a] : newest) {
-        if (a->finished && a->outcome == "passed") {
+        if (a->finished && a->outcome == results::Outcome::kPassed) {
           ++passed;
-        } else if (a->finished && a->outcome == "failed") {
+        } else if (a->finished && a->outcome == results::Outcome::kFailed) {
           ++failed;
         } else {
           ++broken;  // error or unfinished

@@ -229,32 +229,44 @@ std::optional<RunData> RunReader::Load(int64_t run_id,
     if (r == Stmt::StepResult::kError) return std::nullopt;
   }
   {
-    auto s = Query(db_,
-                   "SELECT id, model_id, task_id, epoch, try, status, "
-                   "coalesce(outcome, ''), coalesce(termination, ''), "
-                   "coalesce(error, ''), turns, prompt_tokens, "
-                   "completion_tokens, wall_ms FROM attempts "
-                   "WHERE run_id = :run ORDER BY id",
-                   run_id, err);
+    // Older records have no reasoning or truncation counts (docs/database.md).
+    auto has = db_.QueryInt(
+        "SELECT count(*) FROM pragma_table_info('attempts') WHERE name = "
+        "'truncated_turns'",
+        err);
+    if (!has) return std::nullopt;
+    const std::string v3_columns =
+        *has > 0 ? "reasoning_tokens, truncated_turns" : "0, 0";
+    const std::string sql =
+        "SELECT id, model_id, task_id, epoch, try, status, "
+        "coalesce(outcome, ''), coalesce(termination, ''), "
+        "coalesce(error, ''), turns, prompt_tokens, completion_tokens, "
+        "wall_ms, " +
+        v3_columns + " FROM attempts WHERE run_id = :run ORDER BY id";
+    auto s = Query(db_, sql.c_str(), run_id, err);
     if (!s) return std::nullopt;
     Stmt::StepResult r;
     while ((r = s->Step(err)) == Stmt::StepResult::kRow) {
       auto m = model_index.find(s->Int(1));
       auto t = task_index.find(s->Int(2));
       if (m == model_index.end() || t == task_index.end()) continue;
-      AttemptData a{.id = s->Int(0),
-                    .model = m->second,
-                    .task = t->second,
-                    .epoch = static_cast<int>(s->Int(3)),
-                    .try_number = static_cast<int>(s->Int(4)),
-                    .finished = s->Text(5) == "finished",
-                    .outcome = s->Text(6),
-                    .termination = s->Text(7),
-                    .error = s->Text(8),
-                    .turns = static_cast<int>(s->Int(9)),
-                    .prompt_tokens = s->Int(10),
-                    .completion_tokens = s->Int(11),
-                    .wall_ms = s->Real(12)};
+      AttemptData a{
+          .id = s->Int(0),
+          .model = m->second,
+          .task = t->second,
+          .epoch = static_cast<int>(s->Int(3)),
+          .try_number = static_cast<int>(s->Int(4)),
+          .finished = s->Text(5) == "finished",
+          .outcome = ParseOutcome(s->Text(6)).value_or(Outcome::kError),
+          .termination =
+              ParseTermination(s->Text(7)).value_or(Termination::kNone),
+          .error = s->Text(8),
+          .turns = static_cast<int>(s->Int(9)),
+          .prompt_tokens = s->Int(10),
+          .completion_tokens = s->Int(11),
+          .wall_ms = s->Real(12),
+          .reasoning_tokens = s->Int(13),
+          .truncated_turns = static_cast<int>(s->Int(14))};
       data.max_epochs = std::max(data.max_epochs, a.epoch + 1);
       attempt_index[a.id] = static_cast<int>(data.attempts.size());
       data.attempts.push_back(std::move(a));

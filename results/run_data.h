@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "results/outcome.h"
+
 namespace endstate::results {
 
 struct AttemptData {
@@ -19,12 +21,15 @@ struct AttemptData {
   int epoch = 0;
   int try_number = 1;
   bool finished = false;
-  std::string outcome{};      // passed | failed | error; "" while running
-  std::string termination{};  // agent_stop, max_turns, ... ; "" if none
-  std::string error{};        // infrastructure error text
+  Outcome outcome = Outcome::kError;  // meaningful when finished
+  // kNone while running (and for text this version does not know).
+  Termination termination = Termination::kNone;
+  std::string error{};  // infrastructure error text
   int turns = 0;
   int64_t prompt_tokens = 0, completion_tokens = 0;
   double wall_ms = 0;
+  int64_t reasoning_tokens = 0;  // of completion_tokens (schema v3; 0 before)
+  int truncated_turns = 0;       // replies cut at the per-turn token cap
   // The first check that did not pass, as "kind: detail" ("" when none).
   std::string first_problem{};
   int tool_calls = 0;                          // every recorded call

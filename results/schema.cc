@@ -163,6 +163,26 @@ CREATE TABLE servers (
 CREATE INDEX servers_by_run_model ON servers(run_id, model_id);
 )sql";
 
+// Version 4: how real servers end turns (issue 13). Reasoning tokens per
+// turn and attempt, replies cut at the per-turn token cap per attempt, and
+// what the run learnt about each model's server (limits read by the
+// pre-flight, concurrency lowered after a capacity overflow).
+constexpr std::string_view kSchemaV4 = R"sql(
+ALTER TABLE turns ADD COLUMN reasoning_tokens INTEGER;
+ALTER TABLE attempts ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE attempts ADD COLUMN truncated_turns INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE model_events (
+  id          INTEGER PRIMARY KEY,
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  model_id    INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  kind        TEXT NOT NULL,
+  detail_json TEXT NOT NULL DEFAULT '{}',
+  created_at  TEXT NOT NULL
+              DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX model_events_by_run ON model_events(run_id, model_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -170,6 +190,7 @@ const std::vector<Migration>& Migrations() {
       {1, kSchemaV1},
       {2, kSchemaV2},
       {3, kSchemaV3},
+      {4, kSchemaV4},
   };
   return kMigrations;
 }

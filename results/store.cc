@@ -55,10 +55,11 @@ class SqliteStore final : public Store {
         {&insert_turn_,
          "INSERT INTO turns (attempt_id, idx, raw_request, raw_response, "
          "content, reasoning, finish_reason, prompt_tokens, "
-         "completion_tokens, ttft_ms, duration_ms, retries, leaked_markup) "
+         "completion_tokens, ttft_ms, duration_ms, retries, leaked_markup, "
+         "reasoning_tokens) "
          "VALUES (:attempt, :idx, :request, :response, :content, :reasoning, "
          ":finish, :prompt, :completion, :ttft, :duration, :retries, "
-         ":leaked)"},
+         ":leaked, :reasoning_tokens)"},
         {&insert_tool_call_,
          "INSERT INTO tool_calls (turn_id, idx, call_id, name, "
          "arguments_raw, error_kind, result, is_error, exit_code, "
@@ -74,7 +75,8 @@ class SqliteStore final : public Store {
          "termination = :termination, error = :error, turns = :turns, "
          "prompt_tokens = :prompt, completion_tokens = :completion, "
          "wall_ms = :wall, model_ms = :model_ms, tool_ms = :tool_ms, "
-         "grade_ms = :grade_ms, finished_at = " +
+         "grade_ms = :grade_ms, reasoning_tokens = :reasoning_tokens, "
+         "truncated_turns = :truncated, finished_at = " +
              now + " WHERE id = :id"},
         {&count_turns_,
          "SELECT count(*) FROM turns WHERE attempt_id = :attempt"},
@@ -107,6 +109,9 @@ class SqliteStore final : public Store {
         {&reopen_run_,
          "UPDATE runs SET status = 'running', finished_at = NULL WHERE id = "
          ":id"},
+        {&insert_model_event_,
+         "INSERT INTO model_events (run_id, model_id, kind, detail_json) "
+         "VALUES (:run, :model, :kind, :detail)"},
         {&insert_probe_,
          "INSERT INTO probes (run_id, model_id, kind, settings_json, "
          "measurements_json) VALUES (:run, :model, :kind, :settings, "
@@ -218,7 +223,8 @@ class SqliteStore final : public Store {
                       {":ttft", OrNull(turn.ttft_ms)},
                       {":duration", turn.duration_ms},
                       {":retries", turn.retries},
-                      {":leaked", turn.leaked_markup}},
+                      {":leaked", turn.leaked_markup},
+                      {":reasoning_tokens", OrNull(turn.reasoning_tokens)}},
                      err);
     if (turn_id < 0) return false;
     for (const ToolCallRecord& c : turn.tool_calls) {
@@ -272,19 +278,22 @@ class SqliteStore final : public Store {
   bool FinishAttempt(int64_t attempt_id, const AttemptOutcome& o,
                      std::string* err) override {
     std::lock_guard lock(mu_);
-    return UpdateOne(finish_attempt_,
-                     {{":id", attempt_id},
-                      {":outcome", o.outcome},
-                      {":termination", o.termination},
-                      {":error", o.error},
-                      {":turns", o.turns},
-                      {":prompt", o.prompt_tokens},
-                      {":completion", o.completion_tokens},
-                      {":wall", o.wall_ms},
-                      {":model_ms", o.model_ms},
-                      {":tool_ms", o.tool_ms},
-                      {":grade_ms", o.grade_ms}},
-                     "attempt", attempt_id, err);
+    return UpdateOne(
+        finish_attempt_,
+        {{":id", attempt_id},
+         {":outcome", std::string(OutcomeName(o.outcome))},
+         {":termination", std::string(TerminationName(o.termination))},
+         {":error", o.error},
+         {":turns", o.turns},
+         {":prompt", o.prompt_tokens},
+         {":completion", o.completion_tokens},
+         {":wall", o.wall_ms},
+         {":model_ms", o.model_ms},
+         {":tool_ms", o.tool_ms},
+         {":grade_ms", o.grade_ms},
+         {":reasoning_tokens", o.reasoning_tokens},
+         {":truncated", o.truncated_turns}},
+        "attempt", attempt_id, err);
   }
 
   bool FinishRun(int64_t run_id, std::string* err) override {
@@ -346,8 +355,9 @@ class SqliteStore final : public Store {
                      .epoch = static_cast<int>(s.Int(3)),
                      .try_number = static_cast<int>(s.Int(4)),
                      .status = s.Text(5),
-                     .outcome = s.Text(6),
-                     .termination = s.Text(7),
+                     .outcome = ParseOutcome(s.Text(6)),
+                     .termination = ParseTermination(s.Text(7)).value_or(
+                         Termination::kNone),
                      .parent_attempt_id = s.Int(8)});
     }
     if (r == Stmt::StepResult::kError) return std::nullopt;
@@ -491,6 +501,19 @@ class SqliteStore final : public Store {
                      "server", server_id, err);
   }
 
+  int64_t RecordModelEvent(int64_t run_id, int64_t model_id,
+                           const std::string& kind,
+                           const nlohmann::json& detail,
+                           std::string* err) override {
+    std::lock_guard lock(mu_);
+    return Insert(insert_model_event_,
+                  {{":run", run_id},
+                   {":model", model_id},
+                   {":kind", kind},
+                   {":detail", detail.dump()}},
+                  err);
+  }
+
  private:
   using Binds = std::initializer_list<std::pair<const char*, SqlValue>>;
 
@@ -549,7 +572,7 @@ class SqliteStore final : public Store {
       insert_tool_call_, delete_checks_, insert_check_, finish_attempt_,
       count_turns_, insert_retry_, list_attempts_, insert_probe_, get_run_,
       list_run_models_, list_run_tasks_, abandon_attempt_, reopen_run_,
-      insert_server_, update_server_;
+      insert_server_, update_server_, insert_model_event_;
 };
 
 }  // namespace

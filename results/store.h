@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "results/outcome.h"
+
 namespace endstate::results {
 
 struct RunInfo {
@@ -52,6 +54,7 @@ struct TurnRecord {
   std::string raw_request{}, raw_response{};
   std::string content{}, reasoning{}, finish_reason{};
   int64_t prompt_tokens = -1, completion_tokens = -1;
+  int64_t reasoning_tokens = -1;  // of completion_tokens; -1 = unknown
   double ttft_ms = -1, duration_ms = 0;
   int retries = 0;
   std::string leaked_markup{};  // "" or the markup kind found in content
@@ -68,12 +71,13 @@ struct CheckRecord {
 };
 
 struct AttemptOutcome {
-  std::string outcome{};      // passed | failed | error
-  std::string termination{};  // agent_stop, max_turns, token_limit, timeout,
-                              // model_error, sandbox_error
-  std::string error{};        // infrastructure error text
+  Outcome outcome = Outcome::kError;
+  Termination termination = Termination::kNone;  // results/outcome.h
+  std::string error{};                           // infrastructure error text
   int turns = 0;
   int64_t prompt_tokens = 0, completion_tokens = 0;
+  int64_t reasoning_tokens = 0;  // of completion_tokens
+  int truncated_turns = 0;       // replies cut at the per-turn token cap
   double wall_ms = 0, model_ms = 0, tool_ms = 0, grade_ms = 0;
 };
 
@@ -133,11 +137,12 @@ class Store {
     int64_t id = 0;
     std::string model{}, task{};  // models.name, tasks.task_id
     int epoch = 0;
-    int try_number = 1;             // 1 = first try
-    std::string status{};           // running | finished
-    std::string outcome{};          // passed | failed | error; "" while running
-    std::string termination{};      // "" while running; "interrupted" when
-                                    // abandoned by resume (AbandonAttempt)
+    int try_number = 1;                // 1 = first try
+    std::string status{};              // running | finished
+    std::optional<Outcome> outcome{};  // nullopt while running (or unknown)
+    // kNone while running; kInterrupted when abandoned by resume
+    // (AbandonAttempt). Text this version does not know reads as kNone.
+    Termination termination = Termination::kNone;
     int64_t parent_attempt_id = 0;  // 0 = first try
   };
   // Ordered by attempt id. An unknown run yields an empty vector.
@@ -178,6 +183,15 @@ class Store {
   // Sets a finished run back to "running" (finished_at NULL) while it is
   // resumed; FinishRun closes it again.
   [[nodiscard]] virtual bool ReopenRun(int64_t run_id, std::string* err) = 0;
+
+  // Records something learnt about a model's server during the run
+  // (table model_events, docs/database.md): kind "server_limits" (read by
+  // the pre-flight), "concurrency_lowered" (the server's shared capacity
+  // overflowed), "preflight_warning". Returns the row id, or -1 and *err.
+  virtual int64_t RecordModelEvent(int64_t run_id, int64_t model_id,
+                                   const std::string& kind,
+                                   const nlohmann::json& detail,
+                                   std::string* err) = 0;
 
   // Stores one probe measurement (speed, tool-call reliability); `model_id`
   // may be -1 for a run-wide probe. Returns the row id, or -1 and sets *err.

@@ -94,8 +94,18 @@ TEST_F(CliTest, DeadEndpointIsInfrastructureError) {
       "models:\n  - name: dead\n    provider: openai\n    base_url: "
       "http://127.0.0.1:1/v1\n    model: m\n    retries: {max_tries: 2, "
       "initial_backoff_ms: 1}\n");
+  // The pre-flight stops the run before any attempt, in one line.
   run = RunCli("run -q --tasks " + suite_.string() + " --config " +
                (root_ / "c.yaml").string() + " --db " + db_);
+  EXPECT_EQ(3, run.exit_code) << run.out;
+  EXPECT_EQ(
+      "endstate run: model 'dead': http://127.0.0.1:1/v1 does not answer "
+      "(GET http://127.0.0.1:1/v1/models: connection error: ",
+      run.out.substr(0, 119))
+      << run.out;
+  // Without it, every attempt ends in an infrastructure error.
+  run = RunCli("run -q --no-preflight --tasks " + suite_.string() +
+               " --config " + (root_ / "c.yaml").string() + " --db " + db_);
   EXPECT_EQ(3, run.exit_code) << run.out;
   EXPECT_NE(std::string::npos,
             run.out.find("1 attempt(s) ended in infrastructure error"))

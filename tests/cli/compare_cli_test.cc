@@ -217,6 +217,10 @@ TEST_F(CompareConstructed, SignificantRegressionFailsTheGate) {
       "discordant tasks: B better on 0, B worse on 20, tied on 0; exact sign "
       "test p = < 0.0001\n"
       "verdict worse: B completes significantly fewer tasks than A\n"
+      "failure modes A: terminations agent_stop 20; replies cut at "
+      "max_tokens 0\n"
+      "failure modes B: terminations agent_stop 20; replies cut at "
+      "max_tokens 0\n"
       "endstate compare: builtin:null is significantly worse than "
       "builtin:oracle (--fail-if-worse)\n",
       r.out);

@@ -70,9 +70,10 @@ class ResumeCliTest : public ::testing::Test {
     std::vector<std::string> out;
     for (const auto& r : *rows) {
       out.push_back(std::to_string(r.id) + " try" +
-                    std::to_string(r.try_number) + " " + r.outcome + " " +
-                    r.termination + " parent " +
-                    std::to_string(r.parent_attempt_id));
+                    std::to_string(r.try_number) + " " +
+                    std::string(results::OutcomeName(r.outcome)) + " " +
+                    std::string(results::TerminationName(r.termination)) +
+                    " parent " + std::to_string(r.parent_attempt_id));
     }
     return out;
   }

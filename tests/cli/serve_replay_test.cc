@@ -81,7 +81,11 @@ void RecordAttempt(const std::string& db) {
   for (const auto& t : {t0, t1, t2, t3})
     ASSERT_TRUE(store->RecordTurn(a, t, &err)) << err;
   ASSERT_TRUE(store->FinishAttempt(
-      a, {.outcome = "failed", .termination = "agent_stop", .turns = 4}, &err));
+      a,
+      {.outcome = ::endstate::results::Outcome::kFailed,
+       .termination = ::endstate::results::Termination::kAgentStop,
+       .turns = 4},
+      &err));
 }
 
 // `endstate serve-replay ...` with stdout on a pipe and stderr in a file.

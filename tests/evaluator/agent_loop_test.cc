@@ -73,7 +73,7 @@ TEST_F(AgentLoopTest, StreamingCallThenStop) {
       ChatCompletion("", {{"c1", "edit_file", kEdit}})));
   server_.Push(ScriptedResponse::Stream(ChatCompletion("Fixed the title.")));
   LoopResult r = Run();
-  EXPECT_EQ("agent_stop", r.termination);
+  EXPECT_EQ("agent_stop", ::endstate::results::TerminationName(r.termination));
   EXPECT_EQ(2, r.turns);
   EXPECT_EQ(200, r.prompt_tokens);
   EXPECT_NE(std::string::npos, About().find("<title>About the Lab</title>"));
@@ -104,7 +104,7 @@ TEST_F(AgentLoopTest, MalformedCallsAreReturnedAsToolErrors) {
       ScriptedResponse::Json(ChatCompletion("", {{"c4", "edit_file", kEdit}})));
   server_.Push(ScriptedResponse::Json(ChatCompletion("Done.")));
   LoopResult r = Run();
-  EXPECT_EQ("agent_stop", r.termination);
+  EXPECT_EQ("agent_stop", ::endstate::results::TerminationName(r.termination));
   ASSERT_EQ(6u, turns_.size());
   EXPECT_EQ("invalid_json", turns_[0].tool_calls[0].error_kind);
   EXPECT_EQ("unknown_tool", turns_[1].tool_calls[0].error_kind);
@@ -124,7 +124,7 @@ TEST_F(AgentLoopTest, ServerErrorIsRetried) {
   server_.Push(ScriptedResponse::Status(500, R"({"error":"boom"})"));
   server_.Push(ScriptedResponse::Json(ChatCompletion("Nothing to do.")));
   LoopResult r = Run();
-  EXPECT_EQ("agent_stop", r.termination);
+  EXPECT_EQ("agent_stop", ::endstate::results::TerminationName(r.termination));
   ASSERT_EQ(1u, turns_.size());
   EXPECT_EQ(1, turns_[0].retries);
 }
@@ -133,7 +133,7 @@ TEST_F(AgentLoopTest, ExhaustedRetriesAreModelError) {
   for (int i = 0; i < 3; ++i)
     server_.Push(ScriptedResponse::Status(503, "down"));
   LoopResult r = Run();
-  EXPECT_EQ("model_error", r.termination);
+  EXPECT_EQ("model_error", ::endstate::results::TerminationName(r.termination));
   EXPECT_NE(std::string::npos, r.error.find("503")) << r.error;
   EXPECT_EQ(0, r.turns);
 }
@@ -144,7 +144,7 @@ TEST_F(AgentLoopTest, MaxTurnsStopsTheLoop) {
         ChatCompletion("", {{"c", "list_files", "{}"}})));
   }
   LoopResult r = Run({.max_turns = 3});
-  EXPECT_EQ("max_turns", r.termination);
+  EXPECT_EQ("max_turns", ::endstate::results::TerminationName(r.termination));
   EXPECT_EQ(3, r.turns);
   EXPECT_EQ(0u, server_.pending());
 }
@@ -155,7 +155,7 @@ TEST_F(AgentLoopTest, TokenLimitStopsTheLoop) {
         ChatCompletion("", {{"c", "list_files", "{}"}})));
   }
   LoopResult r = Run({.max_tokens = 200});
-  EXPECT_EQ("token_limit", r.termination);
+  EXPECT_EQ("token_limit", ::endstate::results::TerminationName(r.termination));
   EXPECT_EQ(2, r.turns);  // 120 tokens per turn: stops after the second
 }
 

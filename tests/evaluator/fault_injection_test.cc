@@ -173,8 +173,10 @@ TEST_P(TransientFaultTest, IsRetriedAndTheAttemptPasses) {
   server_.Push(f.response());
   PushSolution();
   AttemptReport r = Attempt(0);
-  EXPECT_EQ("passed", r.outcome.outcome) << r.outcome.error;
-  EXPECT_EQ("agent_stop", r.outcome.termination);
+  EXPECT_EQ("passed", ::endstate::results::OutcomeName(r.outcome.outcome))
+      << r.outcome.error;
+  EXPECT_EQ("agent_stop",
+            ::endstate::results::TerminationName(r.outcome.termination));
   EXPECT_EQ(3u, server_.requests().size());
   std::string err;
   EXPECT_EQ(2, store_->CountTurns(r.attempt_id, &err));
@@ -191,8 +193,9 @@ TEST_P(FaultInjectionTest, PersistentFaultIsAModelErrorAndTheRunGoesOn) {
   const int tries = f.retried ? kMaxTries : 1;
   for (int i = 0; i < tries; ++i) server_.Push(f.response());
   AttemptReport failed = Attempt(0);
-  EXPECT_EQ("error", failed.outcome.outcome);
-  EXPECT_EQ("model_error", failed.outcome.termination);
+  EXPECT_EQ("error", ::endstate::results::OutcomeName(failed.outcome.outcome));
+  EXPECT_EQ("model_error",
+            ::endstate::results::TerminationName(failed.outcome.termination));
   EXPECT_NE(std::string::npos, failed.outcome.error.find(f.error_text))
       << failed.outcome.error;
   EXPECT_EQ(static_cast<size_t>(tries), server_.requests().size());
@@ -202,7 +205,8 @@ TEST_P(FaultInjectionTest, PersistentFaultIsAModelErrorAndTheRunGoesOn) {
 
   PushSolution();
   AttemptReport next = Attempt(1);
-  EXPECT_EQ("passed", next.outcome.outcome) << next.outcome.error;
+  EXPECT_EQ("passed", ::endstate::results::OutcomeName(next.outcome.outcome))
+      << next.outcome.error;
 }
 
 std::vector<Fault> RetriedFaults() {
@@ -237,8 +241,9 @@ TEST_P(TransportFaultTest, RefusedConnectionIsAModelError) {
   }
   model_.base_url = "http://127.0.0.1:" + std::to_string(port) + "/v1";
   AttemptReport r = Attempt(0);
-  EXPECT_EQ("error", r.outcome.outcome);
-  EXPECT_EQ("model_error", r.outcome.termination);
+  EXPECT_EQ("error", ::endstate::results::OutcomeName(r.outcome.outcome));
+  EXPECT_EQ("model_error",
+            ::endstate::results::TerminationName(r.outcome.termination));
   EXPECT_NE(std::string::npos,
             r.outcome.error.find("connection error after 3 tries"))
       << r.outcome.error;
@@ -248,8 +253,9 @@ TEST_P(TransportFaultTest, ResetConnectionIsAModelError) {
   test::ResetServer reset;
   model_.base_url = "http://127.0.0.1:" + std::to_string(reset.port()) + "/v1";
   AttemptReport r = Attempt(0);
-  EXPECT_EQ("error", r.outcome.outcome);
-  EXPECT_EQ("model_error", r.outcome.termination);
+  EXPECT_EQ("error", ::endstate::results::OutcomeName(r.outcome.outcome));
+  EXPECT_EQ("model_error",
+            ::endstate::results::TerminationName(r.outcome.termination));
   EXPECT_NE(std::string::npos, r.outcome.error.find("after 3 tries"))
       << r.outcome.error;
   EXPECT_EQ(kMaxTries, reset.connections());
@@ -293,8 +299,10 @@ TEST(FaultClassification, MalformedOutputIsAToolErrorNotAModelError) {
                    .model_id = store->AddModel(run, {.name = "m"}, &err),
                    .task_id = store->AddTask(run, {.id = task.id}, &err)};
   AttemptReport r = RunAttempt(spec, Config{}, {});
-  EXPECT_EQ("passed", r.outcome.outcome) << r.outcome.error;
-  EXPECT_EQ("agent_stop", r.outcome.termination);
+  EXPECT_EQ("passed", ::endstate::results::OutcomeName(r.outcome.outcome))
+      << r.outcome.error;
+  EXPECT_EQ("agent_stop",
+            ::endstate::results::TerminationName(r.outcome.termination));
   auto reader = results::RunReader::Open((root / "r.db").string(), &err);
   ASSERT_TRUE(reader) << err;
   auto summaries = reader->Summarize(run, &err);
@@ -331,8 +339,8 @@ TEST(FaultRun, DeadEndpointDoesNotStopTheRun) {
                       "    model: oracle\n");
   const std::string db = (root / "r.db").string();
   test::ShellResult r = test::RunCli(
-      "run -q --config " + (root / "c.yaml").string() + " --tasks " +
-      (root / "suite").string() + " --epochs 2 --db " + db);
+      "run -q --no-preflight --config " + (root / "c.yaml").string() +
+      " --tasks " + (root / "suite").string() + " --epochs 2 --db " + db);
   EXPECT_EQ(3, r.exit_code) << r.out;
   EXPECT_NE(std::string::npos,
             r.out.find("2 attempt(s) ended in infrastructure error"))

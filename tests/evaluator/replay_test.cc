@@ -246,7 +246,7 @@ TEST_F(ReplayWorldTest, AgentLoopContinuesFromAHistory) {
         return true;
       },
       &start);
-  EXPECT_EQ("agent_stop", r.termination);
+  EXPECT_EQ("agent_stop", ::endstate::results::TerminationName(r.termination));
   EXPECT_EQ(4, r.turns);          // counted from the recorded start
   EXPECT_EQ(5, r.prompt_tokens);  // only the new turn's
   ASSERT_EQ(1u, turns.size());
@@ -259,7 +259,8 @@ TEST_F(ReplayWorldTest, AgentLoopContinuesFromAHistory) {
   LoopResult capped = RunAgentLoop(
       task_, "unused", client, *world, {.max_turns = 3},
       [](const results::TurnRecord&) { return true; }, &start);
-  EXPECT_EQ("max_turns", capped.termination);
+  EXPECT_EQ("max_turns",
+            ::endstate::results::TerminationName(capped.termination));
   EXPECT_EQ(3, capped.turns);
 }
 

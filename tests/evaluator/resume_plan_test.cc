@@ -17,8 +17,9 @@ Row R(int64_t id, const std::string& model, int epoch,
           .task = "t",
           .epoch = epoch,
           .status = status,
-          .outcome = outcome,
-          .termination = status == "running" ? "" : termination};
+          .outcome = results::ParseOutcome(outcome),
+          .termination = *results::ParseTermination(
+              status == "running" ? "" : termination)};
 }
 
 std::string Describe(const ResumePlan& p) {

@@ -191,12 +191,13 @@ class ResumeTest : public ::testing::Test {
     std::map<int64_t, int> try_of;
     for (const auto& r : *rows) {
       try_of[r.id] = r.try_number;
-      out.push_back("e" + std::to_string(r.epoch) + " try" +
-                    std::to_string(r.try_number) + " " + r.status + " " +
-                    r.outcome + " " + r.termination + " parent=" +
-                    (r.parent_attempt_id
-                         ? std::to_string(try_of[r.parent_attempt_id])
-                         : "-"));
+      out.push_back(
+          "e" + std::to_string(r.epoch) + " try" +
+          std::to_string(r.try_number) + " " + r.status + " " +
+          std::string(results::OutcomeName(r.outcome)) + " " +
+          std::string(results::TerminationName(r.termination)) + " parent=" +
+          (r.parent_attempt_id ? std::to_string(try_of[r.parent_attempt_id])
+                               : "-"));
     }
     return out;
   }

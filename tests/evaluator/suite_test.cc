@@ -79,7 +79,8 @@ TEST_P(EveryTask, OraclePassesAndEveryNearMissFails) {
   Config config;
   AttemptReport pass =
       RunAttempt({.task = &task, .model = &oracle}, config, {});
-  EXPECT_EQ("passed", pass.outcome.outcome) << pass.outcome.error;
+  EXPECT_EQ("passed", ::endstate::results::OutcomeName(pass.outcome.outcome))
+      << pass.outcome.error;
   for (const auto& c : pass.grade.checks) {
     EXPECT_EQ(graders::Verdict::kPassed, c.verdict)
         << c.kind << ": " << c.detail;
@@ -87,7 +88,7 @@ TEST_P(EveryTask, OraclePassesAndEveryNearMissFails) {
   for (const auto& miss : task.near_misses) {
     AttemptReport r = RunAttempt(
         {.task = &task, .model = &oracle, .steps = &miss.steps}, config, {});
-    EXPECT_EQ("failed", r.outcome.outcome)
+    EXPECT_EQ("failed", ::endstate::results::OutcomeName(r.outcome.outcome))
         << "near miss '" << miss.name << "': " << r.outcome.error;
   }
 }
@@ -123,7 +124,8 @@ TEST(Isolation, ConcurrentDeployAttemptsAreGradedApart) {
   }
   for (int i = 0; i < 4; ++i) {
     AttemptReport r = futures[i].get();
-    EXPECT_EQ(i % 2 == 0 ? "passed" : "failed", r.outcome.outcome)
+    EXPECT_EQ(i % 2 == 0 ? "passed" : "failed",
+              results::OutcomeName(r.outcome.outcome))
         << "attempt " << i << ": " << r.outcome.error;
   }
 }

@@ -74,7 +74,8 @@ TEST_F(OpenAiClientTest, NonStreamingToolCall) {
   EXPECT_EQ("Bearer sekret", reqs[0].headers["authorization"]);
   EXPECT_EQ(reqs[0].body, out.raw_request);
   EXPECT_EQ(
-      R"({"messages":[{"content":"Fix the page.","role":"user"}],"model":"qwen3",)"
+      R"({"max_tokens":4096,"messages":[{"content":"Fix the page.","role":"user"}],)"
+      R"("model":"qwen3",)"
       R"("stream":false,"temperature":0.0,"tool_choice":"auto","tools":[{"function":)"
       R"({"description":"Reads a file.","name":"read_file","parameters":)"
       R"({"type":"object"}},"type":"function"}]})",

@@ -235,7 +235,8 @@ TEST(BuildRequestBodyTest, ReplaysCallsAndMergesExtras) {
   req.tools.push_back(
       {"read_file", "Reads a file.", json::parse(R"({"type":"object"})")});
   EXPECT_EQ(
-      R"({"cache_prompt":false,"messages":[{"content":"sys","role":"system"},)"
+      R"({"cache_prompt":false,"max_tokens":4096,)"
+      R"("messages":[{"content":"sys","role":"system"},)"
       R"({"content":"do it","role":"user"},{"content":null,"role":"assistant",)"
       R"("tool_calls":[{"function":{"arguments":"{\"path\":\"a\"}","name":"read_file"},)"
       R"("id":"c1","type":"function"},{"function":{"arguments":"{}","name":"read_file"},)"
@@ -249,9 +250,9 @@ TEST(BuildRequestBodyTest, ReplaysCallsAndMergesExtras) {
   EXPECT_EQ(1, TurnNumber(req));
   CompletionRequest bare;
   bare.messages.push_back(Msg("user", "hi"));
-  EXPECT_EQ(
-      R"({"messages":[{"content":"hi","role":"user"}],"model":"","stream":false})",
-      BuildRequestBody(ModelConfig{}, bare, false).dump());
+  EXPECT_EQ(R"({"max_tokens":4096,"messages":[{"content":"hi","role":"user"}],)"
+            R"("model":"","stream":false})",
+            BuildRequestBody(ModelConfig{}, bare, false).dump());
 }
 
 TEST(ErrorSnippetTest, ShapesAndCut) {

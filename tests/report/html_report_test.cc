@@ -117,8 +117,9 @@ class HtmlReportTest : public ::testing::Test {
         << err_;
     EXPECT_TRUE(store_->FinishAttempt(
         id,
-        {.outcome = outcome,
-         .termination = outcome == "error" ? "model_error" : "agent_stop",
+        {.outcome = *::endstate::results::ParseOutcome(outcome),
+         .termination = *::endstate::results::ParseTermination(
+             outcome == "error" ? "model_error" : "agent_stop"),
          .error = error,
          .turns = 1},
         &err_))

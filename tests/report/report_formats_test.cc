@@ -84,9 +84,9 @@ TEST_F(ReportFormatsTest, ModelStatsCountNewestTriesAndKeepErrorsApart) {
   EXPECT_EQ(1, b.errored);
   EXPECT_EQ(1, b.unfinished);
   EXPECT_EQ((std::map<std::string, int>{{"model_error", 1}}),
-            b.error_terminations);
+            TerminationCounts(b.error_terminations));
   EXPECT_EQ((std::map<std::string, int>{{"agent_stop", 4}, {"max_turns", 1}}),
-            b.terminations);
+            TerminationCounts(b.terminations));
   EXPECT_EQ(2, b.pass_at_k[1].tasks);  // t3 has one graded attempt
   EXPECT_NEAR(0.5, b.pass_hat_k[1].value, 1e-12);
   EXPECT_NEAR(0.4, b.rate.rate, 1e-12);
@@ -109,9 +109,11 @@ TEST_F(ReportFormatsTest, TableWithIntervalsNoColor) {
       "failure modes (graded attempts)\n"
       "  alpha     terminations: agent_stop 6\n"
       "            invalid calls per 100: invalid_json 25.0 (of 4 calls)\n"
+      "            replies cut at max_tokens: none; reasoning tokens 0\n"
       "  beta <&>  terminations: agent_stop 4, max_turns 1\n"
       "            invalid calls per 100: leaked_markup 50.0, unknown_tool "
       "50.0 (of 2 calls)\n"
+      "            replies cut at max_tokens: none; reasoning tokens 0\n"
       "\n"
       "infrastructure errors (kept out of every rate)\n"
       "  beta <&>  1: model_error 1\n"
@@ -141,14 +143,16 @@ TEST_F(ReportFormatsTest, Csv) {
       "pass_at_1,pass_at_2,pass_hat_1,pass_hat_2,turns_per_attempt,"
       "tokens_per_attempt,wall_s_per_attempt,turns_per_pass,tokens_per_pass,"
       "wall_s_per_pass,tool_calls,invalid_per_100,invalid_json_per_100,"
-      "unknown_tool_per_100,schema_violation_per_100,leaked_markup_per_100",
+      "unknown_tool_per_100,schema_violation_per_100,leaked_markup_per_100,"
+      "truncated_turns,truncated_attempts,reasoning_tokens,"
+      "context_exhausted,empty_reply,refusal",
       header);
   EXPECT_NE(
       std::string::npos,
       csv.find("\r\n1,alpha,6,6,5,1,0,0,0.833333,0.247816,1.000000,t,0.136083,"
                "3,0.833333,1.000000,0.833333,0.666667,2.000000,120.000000,"
                "1.000000,2.400000,144.000000,1.200000,4,25.000000,25.000000,"
-               "0.000000,0.000000,0.000000\r\n"))
+               "0.000000,0.000000,0.000000,0,0,0,0,0,0\r\n"))
       << csv;
   EXPECT_NE(std::string::npos, csv.find("\r\n1,beta <&>,7,5,2,3,1,1,")) << csv;
 }

@@ -49,7 +49,9 @@ int64_t ShardRun(Store& store, int index, const std::string& hash,
       run, {.id = "t", .title = "t", .level = "easy", .content_hash = hash},
       &err);
   int64_t a = store.BeginAttempt(run, model, task, index, &err);
-  EXPECT_TRUE(store.FinishAttempt(a, {.outcome = "passed"}, &err)) << err;
+  EXPECT_TRUE(store.FinishAttempt(
+      a, {.outcome = ::endstate::results::Outcome::kPassed}, &err))
+      << err;
   EXPECT_TRUE(store.FinishRun(run, &err)) << err;
   return run;
 }
@@ -116,8 +118,9 @@ TEST(MergeTest, RemapsIdsKeepsTryChainsAndCompletesRunningAttempts) {
   // and copies nothing else.
   ASSERT_TRUE(in.store().RecordChecks(
       running, {{.index = 0, .kind = "file", .verdict = "passed"}}, &err));
-  ASSERT_TRUE(in.store().FinishAttempt(running,
-                                       {.outcome = "passed", .turns = 3}, &err))
+  ASSERT_TRUE(in.store().FinishAttempt(
+      running, {.outcome = ::endstate::results::Outcome::kPassed, .turns = 3},
+      &err))
       << err;
   stats = {};
   ASSERT_EQ(MergeStatus::kOk,

@@ -115,10 +115,11 @@ class RunBuilder {
     if (outcome.empty()) return id;
     EXPECT_TRUE(store_->FinishAttempt(
         id,
-        {.outcome = outcome,
-         .termination = outcome == "error" && s.termination == "agent_stop"
-                            ? "model_error"
-                            : s.termination,
+        {.outcome = *::endstate::results::ParseOutcome(outcome),
+         .termination = *ParseTermination(outcome == "error" &&
+                                                  s.termination == "agent_stop"
+                                              ? "model_error"
+                                              : s.termination),
          .error =
              outcome == "error" && s.error.empty() ? "endpoint down" : s.error,
          .turns = s.turns,

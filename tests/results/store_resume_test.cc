@@ -39,7 +39,10 @@ class StoreResumeTest : public ::testing::Test {
   }
   int64_t Finished(int64_t id, const std::string& outcome, int turns = 1) {
     EXPECT_TRUE(store_->FinishAttempt(
-        id, {.outcome = outcome, .termination = "agent_stop", .turns = turns},
+        id,
+        {.outcome = *::endstate::results::ParseOutcome(outcome),
+         .termination = ::endstate::results::Termination::kAgentStop,
+         .turns = turns},
         &err_))
         << err_;
     return id;
@@ -95,8 +98,9 @@ TEST_F(StoreResumeTest, AbandonKeepsTurnsAndMarksInterrupted) {
   ASSERT_TRUE(rows) << err_;
   ASSERT_EQ(1u, rows->size());
   EXPECT_EQ("finished", (*rows)[0].status);
-  EXPECT_EQ("error", (*rows)[0].outcome);
-  EXPECT_EQ("interrupted", (*rows)[0].termination);
+  EXPECT_EQ(Outcome::kError, (*rows)[0].outcome);
+  EXPECT_EQ("interrupted",
+            ::endstate::results::TerminationName((*rows)[0].termination));
   EXPECT_EQ(0, (*rows)[0].parent_attempt_id);
   // Only a running attempt can be abandoned.
   EXPECT_FALSE(store_->AbandonAttempt(a, "again", &err_));

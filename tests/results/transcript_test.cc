@@ -34,7 +34,10 @@ class TranscriptTest : public ::testing::Test {
     int64_t id = store_->BeginAttempt(run_, model, task, epoch, &err_);
     EXPECT_GT(id, 0) << err_;
     EXPECT_TRUE(store_->FinishAttempt(
-        id, {.outcome = outcome, .termination = "agent_stop", .turns = 1},
+        id,
+        {.outcome = *::endstate::results::ParseOutcome(outcome),
+         .termination = ::endstate::results::Termination::kAgentStop,
+         .turns = 1},
         &err_))
         << err_;
     return id;
@@ -101,17 +104,18 @@ TEST_F(TranscriptTest, LoadsHeaderTurnsToolCallsAndChecksInOrder) {
                                      .duration_ms = 1.25}},
                                    &err_))
       << err_;
-  ASSERT_TRUE(store_->FinishAttempt(id,
-                                    {.outcome = "failed",
-                                     .termination = "agent_stop",
-                                     .turns = 2,
-                                     .prompt_tokens = 120,
-                                     .completion_tokens = 30,
-                                     .wall_ms = 100,
-                                     .model_ms = 45,
-                                     .tool_ms = 3.5,
-                                     .grade_ms = 1.25},
-                                    &err_))
+  ASSERT_TRUE(store_->FinishAttempt(
+      id,
+      {.outcome = ::endstate::results::Outcome::kFailed,
+       .termination = ::endstate::results::Termination::kAgentStop,
+       .turns = 2,
+       .prompt_tokens = 120,
+       .completion_tokens = 30,
+       .wall_ms = 100,
+       .model_ms = 45,
+       .tool_ms = 3.5,
+       .grade_ms = 1.25},
+      &err_))
       << err_;
 
   auto t = LoadTranscript(Reader(), id, &err_);

@@ -22,6 +22,17 @@ json Chunk(json choice_delta, const json& finish = nullptr) {
                                     {"finish_reason", finish}}})}};
 }
 
+bool EndsWith(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() &&
+         s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// The paths the pre-flight reads (evaluator/preflight.h).
+bool IsInfoPath(const std::string& method, const std::string& path) {
+  if (method == "GET") return EndsWith(path, "/models") || path == "/props";
+  return method == "POST" && path == "/api/show";
+}
+
 std::string Lower(std::string s) {
   for (char& c : s)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -167,17 +178,33 @@ ScriptedServer::ScriptedServer()
   auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     ScriptedResponse r;
     bool have = false;
+    std::function<ScriptedResponse(const RecordedRequest&)> responder;
+    RecordedRequest rec{req.method, req.path, {}, req.body};
+    for (const auto& [name, value] : req.headers)
+      rec.headers[Lower(name)] = value;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      RecordedRequest rec{req.method, req.path, {}, req.body};
-      for (const auto& [name, value] : req.headers)
-        rec.headers[Lower(name)] = value;
-      requests_.push_back(std::move(rec));
-      if (!queue_.empty()) {
-        r = std::move(queue_.front());
-        queue_.erase(queue_.begin());
+      if (IsInfoPath(req.method, req.path)) {
+        info_requests_.push_back(rec);
+        auto it = info_.find(req.path);
+        r = it != info_.end()
+                ? it->second
+                : ScriptedResponse::Status(404, R"({"error":"not found"})");
         have = true;
+      } else {
+        requests_.push_back(rec);
+        if (!queue_.empty()) {
+          r = std::move(queue_.front());
+          queue_.erase(queue_.begin());
+          have = true;
+        } else {
+          responder = responder_;
+        }
       }
+    }
+    if (!have && responder) {
+      r = responder(rec);
+      have = true;
     }
     if (!have) {
       r = ScriptedResponse::Status(
@@ -242,6 +269,35 @@ void ScriptedServer::Push(ScriptedResponse response) {
 size_t ScriptedServer::pending() const {
   std::lock_guard<std::mutex> lock(mu_);
   return queue_.size();
+}
+
+void ScriptedServer::SetResponder(
+    std::function<ScriptedResponse(const RecordedRequest&)> responder) {
+  std::lock_guard<std::mutex> lock(mu_);
+  responder_ = std::move(responder);
+}
+
+void ScriptedServer::ServeInfo(const std::string& path,
+                               ScriptedResponse response) {
+  std::lock_guard<std::mutex> lock(mu_);
+  info_[path] = std::move(response);
+}
+
+void ScriptedServer::ServeModels(const std::vector<std::string>& ids,
+                                 const json& extra) {
+  json data = json::array();
+  for (const std::string& id : ids) {
+    json entry = {{"id", id}, {"object", "model"}, {"owned_by", "scripted"}};
+    entry.update(extra);
+    data.push_back(std::move(entry));
+  }
+  ServeInfo("/v1/models",
+            ScriptedResponse::Json({{"object", "list"}, {"data", data}}));
+}
+
+std::vector<RecordedRequest> ScriptedServer::info_requests() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return info_requests_;
 }
 
 std::vector<RecordedRequest> ScriptedServer::requests() const {

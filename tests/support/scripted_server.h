@@ -14,11 +14,18 @@
 //   EXPECT_EQ(2u, server.requests().size());
 //   server.requests()[0].json()["messages"] ...
 //
-// With the queue empty, the server answers HTTP 500 with the JSON error
-// "scripted server: no response queued". Thread-safe.
+// With the queue empty, the server asks the responder (SetResponder) or
+// answers HTTP 500 with the JSON error "scripted server: no response
+// queued".
+//
+// The endpoint-information paths the pre-flight reads (GET .../models,
+// GET /props, POST /api/show) never take from the queue: they are answered
+// from ServeInfo (HTTP 404 by default) and recorded in info_requests(), not
+// requests(). Thread-safe.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -109,13 +116,28 @@ class ScriptedServer {
   size_t pending() const;                         // responses not yet served
   std::vector<RecordedRequest> requests() const;  // in arrival order
 
+  // Answers every request that finds the queue empty; called on the
+  // server's threads (concurrently when requests overlap).
+  void SetResponder(
+      std::function<ScriptedResponse(const RecordedRequest&)> responder);
+  // The answer to an endpoint-information path: "/v1/models", "/props" or
+  // "/api/show" (the path as requested).
+  void ServeInfo(const std::string& path, ScriptedResponse response);
+  // GET /v1/models listing these ids (OpenAI shape; `extra` is merged into
+  // each entry, e.g. {"max_model_len": 4096}).
+  void ServeModels(const std::vector<std::string>& ids,
+                   const nlohmann::json& extra = nlohmann::json::object());
+  std::vector<RecordedRequest> info_requests() const;  // in arrival order
+
  private:
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
   mutable std::mutex mu_;
   std::vector<ScriptedResponse> queue_;  // front = next
-  std::vector<RecordedRequest> requests_;
+  std::vector<RecordedRequest> requests_, info_requests_;
+  std::map<std::string, ScriptedResponse> info_;
+  std::function<ScriptedResponse(const RecordedRequest&)> responder_;
 };
 
 }  // namespace endstate::test
