@@ -9,10 +9,13 @@
 #include "evaluator/cli.h"
 #include "evaluator/commands.h"
 #include "results/compare.h"
+#include "results/history.h"
+#include "results/history_formats.h"
 #include "results/probe_compare.h"
 #include "results/probe_data.h"
 #include "results/run_data.h"
 #include "results/stats_text.h"
+#include "results/store.h"
 
 namespace endstate::evaluator {
 namespace {
@@ -26,6 +29,7 @@ struct CompareOptions {
   int64_t run = 0;  // 0 = the latest run containing the plain-named models
   bool fail_if_worse = false;
   std::string format = "table";
+  bool flaky = false;  // --flaky: name the sides' flaky tasks (history)
 };
 
 // "MODEL" or "RUN:MODEL": a leading all-digit segment before the first ':'
@@ -150,15 +154,51 @@ int Compare(const CompareOptions& o) {
       .run_a = a.run,
       .run_b = b.run,
       .reasoning = results::PairReasoning(probes_a->at(0), probes_b->at(0))};
+  // Flaky tasks of each side's model over the database's evaluation runs
+  // (docs/history.md), so a reader knows which discordant tasks are noise.
+  std::vector<std::pair<std::string, std::vector<results::FlakyTask>>> flaky;
+  if (o.flaky) {
+    // Opening a Store brings an older database to the current schema.
+    if (!results::Store::Open(o.db, &err)) {
+      std::cerr << kWho << err << '\n';
+      return kExitInfra;
+    }
+    auto h = results::LoadHistory(o.db, {.models = {a.model, b.model}}, &err);
+    if (!h) {
+      std::cerr << kWho << err << '\n';
+      return kExitInfra;
+    }
+    for (const auto& name : {a.model, b.model}) {
+      if (!flaky.empty() && flaky.back().first == name) continue;
+      flaky.emplace_back(name, results::FlakyTasksOf(*h, name));
+    }
+  }
+  std::string flaky_text;
+  for (const auto& [name, tasks] : flaky) {
+    flaky_text += results::FlakyNoteText(name, tasks);
+  }
+  if (o.flaky && flaky_text.empty()) {
+    flaky_text = "note: no flaky task in the history of " +
+                 (a.model == b.model ? a.model : a.model + " or " + b.model) +
+                 "\n";
+  }
   if (o.format == "json") {
     nlohmann::json j = results::CompareJson(r);
     if (has_probes) j["probes"] = results::ProbeComparisonJson(probes);
+    if (o.flaky) {
+      j["flaky_tasks"] = nlohmann::json::object();
+      for (const auto& [name, tasks] : flaky) {
+        j["flaky_tasks"][name] = results::FlakyJson(tasks);
+      }
+    }
     std::cout << j.dump(2) << '\n';
   } else if (o.format == "markdown") {
     std::cout << results::RenderCompareMarkdown(r);
+    if (!flaky_text.empty()) std::cout << "- " << flaky_text;
     if (has_probes) std::cout << results::RenderProbeComparison(probes, true);
   } else {
     std::cout << results::RenderCompareTable(r, results::StdoutWantsColor());
+    std::cout << flaky_text;
     if (has_probes) std::cout << results::RenderProbeComparison(probes, false);
   }
   if (o.fail_if_worse && r.paired.verdict == "worse") {
@@ -189,6 +229,9 @@ Command AddCompareCommand(CLI::App& root) {
                 "Exit 1 when B is significantly worse than A");
   app->add_option("--format", o->format, "table, json or markdown")
       ->check(CLI::IsMember({"table", "json", "markdown"}));
+  app->add_flag("--flaky", o->flaky,
+                "Also name the tasks that are flaky in the history of A's "
+                "and B's models (docs/history.md)");
   return {app, [o] { return Compare(*o); }};
 }
 

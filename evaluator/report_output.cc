@@ -9,9 +9,24 @@
 #include "results/report.h"
 #include "results/report_formats.h"
 #include "results/run_data.h"
+#include "results/run_meta.h"
 #include "results/stats_text.h"
 
 namespace endstate::evaluator {
+namespace {
+
+// "labels: k=v,...\n" and "note: ...\n", each only when set.
+std::string RunMetaLines(const results::RunMeta& meta,
+                         const std::string& prefix) {
+  std::string out;
+  if (!meta.labels.empty()) {
+    out += prefix + "labels: " + results::LabelsText(meta.labels) + "\n";
+  }
+  if (!meta.note.empty()) out += prefix + "note: " + meta.note + "\n";
+  return out;
+}
+
+}  // namespace
 
 int PrintReport(const std::string& db, int64_t run, const std::string& format,
                 results::Store& store,
@@ -40,6 +55,8 @@ int PrintReport(const std::string& db, int64_t run, const std::string& format,
     if (!probes) return fail(err);
     probe_rows = results::MakeProbeRows(*probes, stats);
   }
+  auto meta = results::LoadRunMeta(db, run, &err);
+  if (!meta) return fail(err);
   if (format == "json") {
     auto summaries = store.Summarize(run, &err);
     if (!summaries) return fail(err);
@@ -47,6 +64,8 @@ int PrintReport(const std::string& db, int64_t run, const std::string& format,
     if (!cells) return fail(err);
     nlohmann::json j = results::ReportJson(run, *summaries, *cells);
     results::AddStatisticsJson(*data, stats, &j);
+    j["labels"] = meta->labels;
+    j["note"] = meta->note;
     if (!probe_rows.empty()) {
       j["probes"] = nlohmann::json::array();
       for (const auto& r : probe_rows) {
@@ -58,6 +77,9 @@ int PrintReport(const std::string& db, int64_t run, const std::string& format,
     std::cout << results::RenderCsv(*data, stats);
   } else if (format == "markdown") {
     std::cout << results::RenderMarkdown(*data, stats);
+    if (!meta->labels.empty() || !meta->note.empty()) {
+      std::cout << "\n" << RunMetaLines(*meta, "- ");
+    }
     if (!probe_rows.empty()) {
       std::cout << results::RenderProbeMarkdown(probe_rows, run);
     }
@@ -65,6 +87,7 @@ int PrintReport(const std::string& db, int64_t run, const std::string& format,
     std::cout << results::RenderJUnit(*data, stats);
   } else {
     std::cout << "run " << run << '\n'
+              << RunMetaLines(*meta, "")
               << results::RenderStatsTable(*data, stats,
                                            results::StdoutWantsColor());
     if (!probe_rows.empty()) {

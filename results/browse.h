@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,10 +22,14 @@ struct RunRow {
   int attempts = 0;  // every attempt row, retries included
   int passed = 0, failed = 0, errored = 0;
   int unfinished = 0;  // status "running" (killed or still in progress)
+  std::string kind{};  // evaluation | replay | probe (results/run_meta.h)
+  std::string note{};  // `run --note`, "" when none
+  std::map<std::string, std::string> labels{};  // `run --label`
 };
 
 // Every run, ordered by id. Returns nullopt and sets *err when the database
-// cannot be read (a missing file is an error, never created).
+// cannot be read (a missing file is an error, never created). The database
+// must be at schema v3 or later (open a Store first to migrate it).
 std::optional<std::vector<RunRow>> ListRuns(const std::string& db_path,
                                             std::string* err);
 

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "results/html_escape.h"
+#include "results/run_meta.h"
 #include "results/sqlite.h"
 #include "results/statistics.h"
 
@@ -201,6 +202,12 @@ std::optional<HtmlData> LoadHtmlData(const std::string& db_path, int64_t run_id,
     d.version = s->Text(3);
     d.host = s->Text(4);
     d.args = s->Text(5);
+  }
+  {
+    auto meta = LoadRunMeta(db_path, run_id, err);
+    if (!meta) return std::nullopt;
+    d.labels = LabelsText(meta->labels);
+    d.note = meta->note;
   }
   std::map<int64_t, int> model_index, task_index;
   {
