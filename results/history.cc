@@ -133,7 +133,7 @@ Comparison PairByTask(const Tallies& a, const Tallies& b) {
     ta.push_back(*it->second);
     tb.push_back(b.per_task[i]);
   }
-  return ComparePaired(ta, tb);
+  return ComparePaired(ta, tb, /*sample_sizes=*/false);
 }
 
 std::vector<TaskFlip> Flips(const Tallies& a, const Tallies& b) {

@@ -49,7 +49,7 @@ class HistoryCliTest : public ::testing::Test {
     for (int night = 1; night <= 4; ++night) {
       const std::string model = night < 4
                                     ? "    model: flaky\n    flaky_rate: 0.1\n"
-                                    : "    model: null\n";
+                                    : "    model: \"null\"\n";
       const fs::path config =
           root_ / ("night" + std::to_string(night) + ".yaml");
       util::WriteFile(config,
