@@ -24,6 +24,7 @@ constexpr char kCss[] = R"css(
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1f2937;background:#f8fafc}
 header{padding:16px 24px;background:#0f172a;color:#f8fafc}
 header h1{margin:0;font-size:20px} .muted{color:#94a3b8;font-weight:normal}
+header a{color:#93c5fd}
 main{padding:8px 24px 40px} h2{font-size:17px;margin:26px 0 8px}
 h3{font-size:15px;margin:18px 0 6px}
 section{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:4px 16px 14px;margin:14px 0}
@@ -267,14 +268,14 @@ void RenderModel(const History& h, size_t mi, std::string& o) {
          std::to_string(m.points.size()) +
          " runs (use --last or --since for older ones).</p>\n";
   }
-  o +=
-      "<p class=\"note\">Flaky: over the " + std::to_string(m.noise_runs) +
-      " run(s) of this model's newest configuration, a task whose verdict "
-      "changed in at least " +
-      F(h.options.flaky_threshold * 100, 0) +
-      "% of consecutive runs, or whose epochs disagreed that often (at least " +
-      std::to_string(h.options.flaky_min_runs) +
-      " runs; docs/history.md).</p></section>\n";
+  o += "<p class=\"note\">Flaky: over the " + std::to_string(m.noise_runs) +
+       " run(s) of this model's newest configuration, a task whose verdict "
+       "changed at least twice and in at least " +
+       F(h.options.flaky_threshold * 100, 0) +
+       "% of consecutive runs, or whose epochs disagreed as often (at least "
+       "twice); at least " +
+       std::to_string(h.options.flaky_min_runs) +
+       " runs (docs/history.md).</p></section>\n";
 }
 
 }  // namespace

@@ -37,6 +37,7 @@ class HistoryCliTest : public ::testing::Test {
     db_ = (root_ / "n.db").string();
     // Eight one-step tasks: the tiny task under eight ids.
     const fs::path one = test::WriteTinySuite(root_ / "one");
+    fs::create_directories(root_ / "suite");
     for (int t = 0; t < kTasks; ++t) {
       const std::string id = "tiny-" + std::to_string(t);
       fs::copy(one / "tiny-title", root_ / "suite" / id,
@@ -96,6 +97,10 @@ TEST_F(HistoryCliTest, HistoryEqualsReportsAndTheGateFails) {
     EXPECT_EQ(labels, r["labels"]);
   }
   EXPECT_EQ(0, points[3]["passed"]);
+  const auto table = RunCli("report --db " + db_ + " --run 4", false);
+  EXPECT_EQ(0u, table.out.find("run 4\nlabels: suite=nightly\nnote: null "
+                               "model tonight\nmodel "))
+      << table.out;
   EXPECT_EQ("null model tonight", j["runs"][3]["note"]);
 
   const auto gate = RunCli("history --db " + db_ +
