@@ -114,6 +114,13 @@ TEST_F(HistoryCliTest, HistoryEqualsReportsAndTheGateFails) {
   EXPECT_NE(std::string::npos,
             gate.out.find("endstate history: 1 model(s) significantly worse "
                           "(--fail-on-regression)\n"));
+  // compare names the flaky tasks of the history (none here).
+  const auto cmp =
+      RunCli("compare --db " + db_ + " --flaky 1:nightly 4:nightly", false);
+  EXPECT_EQ(0, cmp.exit_code);
+  EXPECT_NE(std::string::npos,
+            cmp.out.find("\nnote: no flaky task in the history of nightly\n"))
+      << cmp.out;
   const auto bad = RunCli("history --db " + db_ + " --baseline nope");
   EXPECT_EQ(2, bad.exit_code);
   EXPECT_EQ(

@@ -168,6 +168,18 @@ TEST_F(HistoryTest, PlantedFlakyTaskIsFlagged) {
   auto flaky = FlakyTasksOf(h, "cand");
   ASSERT_EQ(1u, flaky.size());
   EXPECT_EQ("t7", flaky[0].task);
+  EXPECT_EQ(
+      "note: flaky in the history of cand (flip rate over its runs of one "
+      "configuration): t7 0.75 (PFPFF)\n",
+      FlakyNoteText("cand", flaky));
+  // base's planted noise: every task has one failing epoch in 2 of the 5
+  // nights (mixed), which is flaky by the epochs-disagree rule.
+  const auto base = FlakyTasksOf(h, "base");
+  ASSERT_EQ(8u, base.size());
+  for (const auto& t : base) {
+    EXPECT_EQ(2, t.mixed_runs) << t.task;
+    EXPECT_EQ(5, t.runs) << t.task;
+  }
   // Fewer runs than --flaky-min-runs: nothing is called flaky.
   EXPECT_TRUE(FlakyTasksOf(Load({.last = 2}), "cand").empty());
 }
