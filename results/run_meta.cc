@@ -108,6 +108,33 @@ std::optional<RunMeta> LoadRunMeta(const std::string& db_path, int64_t run,
   return meta;
 }
 
+bool CopyRunLabels(Db& in, int64_t in_run, Db& out, int64_t out_run,
+                   std::string* in_err, std::string* out_err) {
+  auto has = in.QueryInt(
+      "SELECT count(*) FROM sqlite_master WHERE name = 'run_labels'", in_err);
+  if (!has) return false;
+  if (*has == 0) return true;
+  auto read = Stmt::Prepare(
+      in, "SELECT key, value FROM run_labels WHERE run_id = :r", in_err);
+  if (!read || !read->Bind(":r", in_run, in_err)) return false;
+  auto write = Stmt::Prepare(out,
+                             "INSERT OR IGNORE INTO run_labels (run_id, key, "
+                             "value) VALUES (:r, :k, :v)",
+                             out_err);
+  if (!write) return false;
+  Stmt::StepResult r;
+  while ((r = read->Step(in_err)) == Stmt::StepResult::kRow) {
+    ScopedReset reset(*write);
+    if (!write->Bind(
+            {{":r", out_run}, {":k", read->Text(0)}, {":v", read->Text(1)}},
+            out_err) ||
+        !write->Run(out_err)) {
+      return false;
+    }
+  }
+  return r != Stmt::StepResult::kError;
+}
+
 std::string LabelsText(const std::map<std::string, std::string>& labels) {
   std::string out;
   for (const auto& [k, v] : labels) {

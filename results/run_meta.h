@@ -56,6 +56,13 @@ struct RunMeta {
 std::optional<RunMeta> LoadRunMeta(const std::string& db_path, int64_t run,
                                    std::string* err);
 
+// Copies the labels of run `in_run` of `in` to run `out_run` of `out`
+// (`endstate merge`): a label the output run already has keeps its value
+// (the first merged shard's). An input older than schema v3 has none.
+// Errors reading `in` go to *in_err, writing `out` to *out_err.
+bool CopyRunLabels(Db& in, int64_t in_run, Db& out, int64_t out_run,
+                   std::string* in_err, std::string* out_err);
+
 // "k1=v1,k2=v2" in key order; "" when none.
 std::string LabelsText(const std::map<std::string, std::string>& labels);
 
