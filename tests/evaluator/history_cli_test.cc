@@ -195,6 +195,38 @@ TEST_F(HistoryCliTest, RunsFilterDeleteAndExport) {
   EXPECT_EQ("would delete 2 run(s): 1 3\n", prune.out);
 }
 
+// deploy/endstate-nightly.sh, the nightly gate: a first night becomes the
+// baseline and passes; a regressed night exits 1 with the page updated.
+TEST_F(HistoryCliTest, NightlyScriptGatesTheRegression) {
+  const fs::path web = root_ / "gate-www";
+  const std::string env =
+      "ENDSTATE=" + std::string(ENDSTATE_BINARY) +
+      " DB=" + (root_ / "gate.db").string() + " WEB=" + web.string() +
+      " EPOCHS=1 EXTRA_ARGS='--tasks " + (root_ / "suite").string() + "' ";
+  const std::string script =
+      std::string(ENDSTATE_SOURCE_DIR) + "/deploy/endstate-nightly.sh";
+  auto night = [&](int n) {
+    return Shell(env + "CONFIG=" +
+                 (root_ / ("night" + std::to_string(n) + ".yaml")).string() +
+                 " sh " + script + " 2>&1");
+  };
+  const auto first = night(1);
+  ASSERT_EQ(0, first.exit_code) << first.out;
+  const auto base = RunCli(
+      "runs --json --label baseline=yes --db " + (root_ / "gate.db").string(),
+      false);
+  EXPECT_EQ(1u, json::parse(base.out).size()) << base.out;
+  const auto bad = night(4);
+  EXPECT_EQ(1, bad.exit_code) << bad.out;
+  EXPECT_NE(std::string::npos,
+            bad.out.find("regression: nightly in run 2 is significantly worse "
+                         "than baseline run 1"))
+      << bad.out;
+  EXPECT_TRUE(fs::exists(web / "history.html"));
+  EXPECT_TRUE(fs::exists(web / "run-2.html"));
+  EXPECT_FALSE(fs::exists(web / "history.html.new"));
+}
+
 TEST_F(HistoryCliTest, HistoryPageInChromium) {
   ASSERT_TRUE(fs::exists(kChromium))
       << kChromium << " is missing: run scripts/bootstrap (as root)";

@@ -43,6 +43,20 @@ class HistoryTest : public ::testing::Test {
           b.Attempt("cand", TaskId(t), e, cand);
         }
       }
+      if (night == 3) {
+        ASSERT_GT(b.store().RecordProbe(b.run(), b.Model("cand"), "speed", {},
+                                        {{"summary",
+                                          {{"decode_tok_s", {{"median", 85.5}}},
+                                           {"ttft_ms", {{"median", 210.0}}}}}},
+                                        &err_),
+                  0)
+            << err_;
+        ASSERT_GT(b.store().RecordProbe(
+                      b.run(), b.Model("cand"), "toolcalls", {},
+                      {{"summary", {{"valid", 9}, {"total", 10}}}}, &err_),
+                  0)
+            << err_;
+      }
       ASSERT_TRUE(b.store().FinishRun(b.run(), &err_)) << err_;
     }
     // A replay run is not an evaluation: left out unless asked.
@@ -182,6 +196,20 @@ TEST_F(HistoryTest, PlantedFlakyTaskIsFlagged) {
   }
   // Fewer runs than --flaky-min-runs: nothing is called flaky.
   EXPECT_TRUE(FlakyTasksOf(Load({.last = 2}), "cand").empty());
+}
+
+TEST_F(HistoryTest, ProbeFiguresOfTheRunItself) {
+  History h = Load();
+  const ModelHistory& cand = Model(h, "cand");
+  EXPECT_FALSE(cand.points[1].probes.decode_tok_s);  // night 2: no probe
+  const ProbeFigures& p = cand.points[2].probes;
+  ASSERT_TRUE(p.decode_tok_s && p.ttft_ms && p.toolcall_valid);
+  EXPECT_DOUBLE_EQ(85.5, *p.decode_tok_s);
+  EXPECT_DOUBLE_EQ(210.0, *p.ttft_ms);
+  EXPECT_DOUBLE_EQ(0.9, *p.toolcall_valid);
+  EXPECT_FALSE(Model(h, "base").points[2].probes.decode_tok_s);
+  EXPECT_NE(std::string::npos,
+            RenderHistoryHtml(h).find("<svg id=\"tok-chart\""));
 }
 
 TEST_F(HistoryTest, FiltersSelectRuns) {
