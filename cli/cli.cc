@@ -50,9 +50,10 @@ int Main(int argc, char** argv) {
   app.fallthrough(false);
   std::vector<Command> commands = {AddRunCommand(app), AddReportCommand(app),
                                    AddTasksCommand(app)};
-  for (auto add : {AddShowCommand, AddRunsCommand, AddAttemptsCommand,
-                   AddReplayCommand, AddCompareCommand, AddServeReplayCommand,
-                   AddProbeCommand, AddMergeCommand}) {
+  for (auto add :
+       {AddShowCommand, AddRunsCommand, AddAttemptsCommand, AddReplayCommand,
+        AddCompareCommand, AddServeReplayCommand, AddProbeCommand,
+        AddMergeCommand, AddHistoryCommand, AddExportCommand}) {
     commands.push_back(add(app));
   }
   try {

@@ -23,6 +23,7 @@
 #include "evaluator/suite.h"
 #include "probes/probe_runner.h"
 #include "results/reader.h"
+#include "results/run_meta.h"
 #include "results/store.h"
 #include "sandbox/limits.h"
 #include "sandbox/world_sweep.h"
@@ -48,6 +49,8 @@ struct RunOptions {
   bool probes = false;   // run every probe per endpoint model first
   std::string shard;     // "I/N" (evaluator/shard.h); "" = the whole plan
   std::string group;     // --group NAME, part of the shard group key
+  std::vector<std::string> labels;  // --label KEY=VALUE (results/run_meta.h)
+  std::string note;                 // --note TEXT
   std::vector<std::string> argv;
 };
 
@@ -68,6 +71,12 @@ int PrepareNewRun(const RunOptions& o, std::unique_ptr<results::Store>* store,
   evaluator::Config& config = ctx->config;
   std::string err;
   if (!o.shard.empty() && !evaluator::ParseShard(o.shard, &ctx->shard, &err)) {
+    std::cerr << "endstate run: " << err << '\n';
+    return kExitUsage;
+  }
+  std::map<std::string, std::string> run_labels;
+  if (!results::ParseLabels(o.labels, &run_labels, &err) ||
+      !results::CheckNote(o.note, &err)) {
     std::cerr << "endstate run: " << err << '\n';
     return kExitUsage;
   }
@@ -139,7 +148,9 @@ int PrepareNewRun(const RunOptions& o, std::unique_ptr<results::Store>* store,
                                     .version = ENDSTATE_VERSION,
                                     .host = util::HostName(),
                                     .args = args,
-                                    .seed = config.seed},
+                                    .seed = config.seed,
+                                    .labels = run_labels,
+                                    .note = o.note},
                                    &err);
   if (ctx->run_id < 0) {
     std::cerr << "endstate run: " << err << '\n';
@@ -416,8 +427,15 @@ Command AddRunCommand(CLI::App& root) {
                   "none; docs/scale.md)")
       ->type_name("NAME")
       ->needs(shard);
-  for (const char* name :
-       {"--model", "--task", "--epochs", "--seed", "--shard", "--group"}) {
+  app->add_option("--label", o->labels,
+                  "Label the run KEY=VALUE, e.g. quant=nvfp4 (repeatable; "
+                  "`runs --label`, `history --label`)")
+      ->type_name("KEY=VALUE");
+  app->add_option("--note", o->note,
+                  "Free-text note recorded with the run (at most 4096 bytes)")
+      ->type_name("TEXT");
+  for (const char* name : {"--model", "--task", "--epochs", "--seed", "--shard",
+                           "--group", "--label", "--note"}) {
     resume->excludes(app->get_option(name));
   }
   app->add_flag("--probes", o->probes,

@@ -147,12 +147,35 @@ DROP INDEX attempts_by_run_model_task;
 CREATE INDEX tool_calls_by_turn_kind ON tool_calls(turn_id, error_kind);
 )sql";
 
+// Version 3: run metadata and consistent deletion (docs/database.md, issue
+// 16). `run --label KEY=VALUE` and `--note TEXT` are stored per run; the
+// history view filters runs by label. Deleting a run (`runs delete`,
+// `runs prune`) deletes its attempts, whose foreign keys from attempts
+// (model, task, parent) SQLite checks by a search of the child table for
+// every deleted parent row: without these indexes each is a full scan.
+constexpr std::string_view kSchemaV3 = R"sql(
+ALTER TABLE runs ADD COLUMN note TEXT NOT NULL DEFAULT '';
+CREATE TABLE run_labels (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  key    TEXT NOT NULL,
+  value  TEXT NOT NULL,
+  PRIMARY KEY (run_id, key)
+) WITHOUT ROWID;
+CREATE INDEX run_labels_by_key ON run_labels(key, value);
+CREATE INDEX attempts_by_model ON attempts(model_id);
+CREATE INDEX attempts_by_task ON attempts(task_id);
+CREATE INDEX attempts_by_parent ON attempts(parent_attempt_id)
+  WHERE parent_attempt_id IS NOT NULL;
+CREATE INDEX probes_by_model ON probes(model_id) WHERE model_id IS NOT NULL;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, kSchemaV1},
       {2, kSchemaV2},
+      {3, kSchemaV3},
   };
   return kMigrations;
 }
