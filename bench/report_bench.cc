@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_timing.h"
 #include "report/html_report.h"
 #include "report/model_stats.h"
 #include "results/reader.h"
@@ -162,25 +163,11 @@ bool Build(const std::string& path) {
   return db->Exec("PRAGMA wal_checkpoint(TRUNCATE)", &err) || Fail(err);
 }
 
-struct Timing {
-  double wall_ms = -1, cpu_ms = -1;  // negative when a call failed
-};
+using endstate::bench::Timing;
 
-// Median wall and CPU time (this process) of `kRepeats` calls of `fn`.
+// Median of kRepeats calls (bench/bench_timing.h).
 Timing Median(const std::function<bool()>& fn) {
-  std::vector<double> wall, cpu;
-  for (int i = 0; i < kRepeats; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    std::clock_t cpu_start = std::clock();
-    if (!fn()) return {};
-    cpu.push_back(1000.0 * (std::clock() - cpu_start) / CLOCKS_PER_SEC);
-    wall.push_back(std::chrono::duration<double, std::milli>(
-                       std::chrono::steady_clock::now() - start)
-                       .count());
-  }
-  std::sort(wall.begin(), wall.end());
-  std::sort(cpu.begin(), cpu.end());
-  return {wall[wall.size() / 2], cpu[cpu.size() / 2]};
+  return endstate::bench::Median(fn, kRepeats);
 }
 
 }  // namespace

@@ -50,9 +50,11 @@ int Main(int argc, char** argv) {
   app.fallthrough(false);
   std::vector<Command> commands = {AddRunCommand(app), AddReportCommand(app),
                                    AddTasksCommand(app)};
-  for (auto add : {AddShowCommand, AddRunsCommand, AddAttemptsCommand,
-                   AddReplayCommand, AddCompareCommand, AddServeReplayCommand,
-                   AddProbeCommand, AddMergeCommand, AddServeCommand}) {
+  for (auto add :
+       {AddShowCommand, AddRunsCommand, AddAttemptsCommand, AddReplayCommand,
+        AddCompareCommand, AddServeReplayCommand, AddProbeCommand,
+        AddMergeCommand, AddServeCommand, AddHistoryCommand,
+        AddExportCommand}) {
     commands.push_back(add(app));
   }
   try {

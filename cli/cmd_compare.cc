@@ -12,6 +12,8 @@
 #include "cli/commands.h"
 #include "cli/terminal.h"
 #include "report/compare.h"
+#include "report/history.h"
+#include "report/history_formats.h"
 #include "report/probe_compare.h"
 #include "report/server_text.h"
 #include "report/stats_text.h"
@@ -31,6 +33,7 @@ struct CompareOptions {
   int64_t run = 0;  // 0 = the latest run containing the plain-named models
   bool fail_if_worse = false;
   std::string format = "table";
+  bool flaky = false;  // --flaky: name the sides' flaky tasks (history)
 };
 
 // "MODEL" or "RUN:MODEL": a leading all-digit segment before the first ':'
@@ -165,17 +168,48 @@ int Compare(const CompareOptions& o) {
       break;
     }
   }
+  // Flaky tasks of each side's model over the database's evaluation runs
+  // (docs/history.md), so a reader knows which discordant tasks are noise.
+  std::vector<std::pair<std::string, std::vector<report::FlakyTask>>> flaky;
+  if (o.flaky) {
+    auto h = report::LoadHistory(*reader, {.models = {a.model, b.model}}, &err);
+    if (!h) {
+      std::cerr << kWho << err << '\n';
+      return kExitInfra;
+    }
+    for (const auto& name : {a.model, b.model}) {
+      if (!flaky.empty() && flaky.back().first == name) continue;
+      flaky.emplace_back(name, report::FlakyTasksOf(*h, name));
+    }
+  }
+  std::string flaky_text;
+  for (const auto& [name, tasks] : flaky) {
+    flaky_text += report::FlakyNoteText(name, tasks);
+  }
+  if (o.flaky && flaky_text.empty()) {
+    flaky_text = "note: no flaky task in the history of " +
+                 (a.model == b.model ? a.model : a.model + " or " + b.model) +
+                 "\n";
+  }
   if (o.format == "json") {
     nlohmann::json j = report::CompareJson(r);
     if (has_probes) j["probes"] = report::ProbeComparisonJson(probes);
     if (!servers.empty()) j["servers"] = servers_json;
+    if (o.flaky) {
+      j["flaky_tasks"] = nlohmann::json::object();
+      for (const auto& [name, tasks] : flaky) {
+        j["flaky_tasks"][name] = report::FlakyJson(tasks);
+      }
+    }
     std::cout << j.dump(2) << '\n';
   } else if (o.format == "markdown") {
     std::cout << report::RenderCompareMarkdown(r);
+    if (!flaky_text.empty()) std::cout << "- " << flaky_text;
     if (has_probes) std::cout << report::RenderProbeComparison(probes, true);
     std::cout << report::RenderServerMarkdown(servers);
   } else {
     std::cout << report::RenderCompareTable(r, UseColor("auto", STDOUT_FILENO));
+    std::cout << flaky_text;
     if (has_probes) std::cout << report::RenderProbeComparison(probes, false);
     if (!servers.empty())
       std::cout << '\n' << report::RenderServerTable(servers);
@@ -208,6 +242,9 @@ Command AddCompareCommand(CLI::App& root) {
                 "Exit 1 when B is significantly worse than A");
   app->add_option("--format", o->format, "table, json or markdown")
       ->check(CLI::IsMember({"table", "json", "markdown"}));
+  app->add_flag("--flaky", o->flaky,
+                "Also name the tasks that are flaky in the history of A's "
+                "and B's models (docs/history.md)");
   return {app, [o] { return Compare(*o); }};
 }
 

@@ -25,6 +25,7 @@
 #include "evaluator/suite.h"
 #include "probes/probe_runner.h"
 #include "results/reader.h"
+#include "results/run_meta.h"
 #include "results/store.h"
 #include "sandbox/limits.h"
 #include "sandbox/world_sweep.h"
@@ -52,6 +53,8 @@ struct RunOptions {
   std::string shard;      // "I/N" (evaluator/shard.h); "" = the whole plan
   std::string group;      // --group NAME, part of the shard group key
   std::string server_logs = "/var/tmp/endstate-servers";  // managed servers
+  std::vector<std::string> labels;  // --label KEY=VALUE (results/run_meta.h)
+  std::string note;                 // --note TEXT
   std::vector<std::string> argv;
 };
 
@@ -154,6 +157,12 @@ int PrepareNewRun(const RunOptions& o, std::unique_ptr<results::Store>* store,
     std::cerr << "endstate run: " << err << '\n';
     return kExitUsage;
   }
+  std::map<std::string, std::string> run_labels;
+  if (!results::ParseLabels(o.labels, &run_labels, &err) ||
+      !results::CheckNote(o.note, &err)) {
+    std::cerr << "endstate run: " << err << '\n';
+    return kExitUsage;
+  }
   if (!o.config_path.empty() &&
       !evaluator::LoadConfig(o.config_path, &config, &err)) {
     std::cerr << "endstate run: " << err << '\n';
@@ -224,7 +233,9 @@ int PrepareNewRun(const RunOptions& o, std::unique_ptr<results::Store>* store,
                                     .version = ENDSTATE_VERSION,
                                     .host = util::HostName(),
                                     .args = args,
-                                    .seed = config.seed},
+                                    .seed = config.seed,
+                                    .labels = run_labels,
+                                    .note = o.note},
                                    &err);
   if (ctx->run_id < 0) {
     std::cerr << "endstate run: " << err << '\n';
@@ -569,8 +580,15 @@ Command AddRunCommand(CLI::App& root) {
                   "none; docs/scale.md)")
       ->type_name("NAME")
       ->needs(shard);
-  for (const char* name :
-       {"--model", "--task", "--epochs", "--seed", "--shard", "--group"}) {
+  app->add_option("--label", o->labels,
+                  "Label the run KEY=VALUE, e.g. quant=nvfp4 (repeatable; "
+                  "`runs --label`, `history --label`)")
+      ->type_name("KEY=VALUE");
+  app->add_option("--note", o->note,
+                  "Free-text note recorded with the run (at most 4096 bytes)")
+      ->type_name("TEXT");
+  for (const char* name : {"--model", "--task", "--epochs", "--seed", "--shard",
+                           "--group", "--label", "--note"}) {
     resume->excludes(app->get_option(name));
   }
   app->add_flag("--probes", o->probes,

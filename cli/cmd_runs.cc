@@ -4,12 +4,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/transcript_view.h"
 #include "results/browse.h"
+#include "results/run_meta.h"
+#include "results/store.h"
 #include "results/transcript.h"
 
 namespace endstate::cli {
@@ -42,9 +45,17 @@ std::string Seconds(double ms) {
   return buf;
 }
 
+// The first line of `text`, cut to `max` bytes with "..." when longer.
+std::string OneLine(const std::string& text, size_t max) {
+  std::string line = text.substr(0, text.find('\n'));
+  if (line.size() > max) line = line.substr(0, max) + "...";
+  return line;
+}
+
 struct RunsOptions {
   std::string db = "endstate.db";
   bool json = false;
+  std::vector<std::string> labels;  // --label KEY=VALUE filters
 };
 
 int Runs(const RunsOptions& o) {
@@ -52,11 +63,19 @@ int Runs(const RunsOptions& o) {
   auto reader = OpenRecord("runs", o.db, &code);
   if (!reader) return code;
   std::string err;
+  std::map<std::string, std::string> wanted;
+  if (!results::ParseLabels(o.labels, &wanted, &err)) {
+    std::cerr << "endstate runs: --label " << err << '\n';
+    return kExitUsage;
+  }
   auto runs = results::ListRuns(*reader, &err);
   if (!runs) {
     std::cerr << "endstate runs: " << err << '\n';
     return kExitInfra;
   }
+  std::erase_if(*runs, [&](const results::RunRow& r) {
+    return !results::HasLabels(r.labels, wanted);
+  });
   if (o.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : *runs) {
@@ -72,23 +91,30 @@ int Runs(const RunsOptions& o) {
                      {"passed", r.passed},
                      {"failed", r.failed},
                      {"errored", r.errored},
-                     {"unfinished", r.unfinished}});
+                     {"unfinished", r.unfinished},
+                     {"kind", r.kind},
+                     {"labels", r.labels},
+                     {"note", r.note}});
     }
     std::cout << out.dump(2) << '\n';
     return kExitOk;
   }
-  std::vector<std::vector<std::string>> rows = {
-      {"id", "started", "finished", "models", "attempts", "passed"}};
+  std::vector<std::vector<std::string>> rows = {{"id", "started", "finished",
+                                                 "models", "attempts", "passed",
+                                                 "labels", "note"}};
   for (const auto& r : *runs) {
     std::string models;
     for (const auto& m : r.models) models += (models.empty() ? "" : ",") + m;
     rows.push_back({std::to_string(r.id), r.started_at,
                     r.finished_at.empty() ? "-" : r.finished_at,
                     models.empty() ? "-" : models, std::to_string(r.attempts),
-                    std::to_string(r.passed)});
+                    std::to_string(r.passed),
+                    r.labels.empty() ? "-" : results::LabelsText(r.labels),
+                    r.note.empty() ? "-" : OneLine(r.note, 60)});
   }
   if (runs->empty()) {
-    std::cout << "no runs in " << o.db << '\n';
+    std::cout << "no runs in " << o.db
+              << (wanted.empty() ? "" : " with those labels") << '\n';
     return kExitOk;
   }
   std::cout << Table(rows);
@@ -164,7 +190,14 @@ Command AddRunsCommand(CLI::App& root) {
   CLI::App* app = root.add_subcommand("runs", "List the recorded runs");
   AddDbOption(app, &o->db);
   app->add_flag("--json", o->json, "JSON array (docs/cli.md)");
-  return {app, [o] { return Runs(*o); }};
+  app->add_option("--label", o->labels,
+                  "Only runs with this label (repeatable: all must match)")
+      ->type_name("KEY=VALUE");
+  std::function<int()> maintenance = AddRunsDeleteCommands(*app);
+  return {app, [o, maintenance] {
+            int code = maintenance();
+            return code >= 0 ? code : Runs(*o);
+          }};
 }
 
 Command AddAttemptsCommand(CLI::App& root) {

@@ -41,5 +41,11 @@ Command AddServeReplayCommand(CLI::App& root);  // cmd_serve_replay.cc
 Command AddMergeCommand(CLI::App& root);        // cmd_merge.cc
 Command AddProbeCommand(CLI::App& root);        // cmd_probe.cc
 Command AddServeCommand(CLI::App& root);        // cmd_serve.cc
+Command AddHistoryCommand(CLI::App& root);      // cmd_history.cc
+Command AddExportCommand(CLI::App& root);       // cmd_export.cc
+// `runs delete` and `runs prune` below `runs` (cmd_runs_delete.cc); the
+// returned action runs the one that was selected, or returns -1 when
+// neither was.
+std::function<int()> AddRunsDeleteCommands(CLI::App& runs);
 
 }  // namespace endstate::cli

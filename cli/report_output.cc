@@ -15,8 +15,23 @@
 #include "results/probe_data.h"
 #include "results/reader.h"
 #include "results/server_data.h"
+#include "results/run_meta.h"
 
 namespace endstate::cli {
+namespace {
+
+// "labels: k=v,...\n" and "note: ...\n", each only when set.
+std::string RunMetaLines(const results::RunMeta& meta,
+                         const std::string& prefix) {
+  std::string out;
+  if (!meta.labels.empty()) {
+    out += prefix + "labels: " + results::LabelsText(meta.labels) + "\n";
+  }
+  if (!meta.note.empty()) out += prefix + "note: " + meta.note + "\n";
+  return out;
+}
+
+}  // namespace
 
 int PrintReport(results::RunReader& reader, int64_t run,
                 const std::string& format,
@@ -51,6 +66,8 @@ int PrintReport(results::RunReader& reader, int64_t run,
   // Managed servers of the run (docs/servers.md), in every format.
   auto servers = results::LoadServers(reader, run, &err);
   if (!servers) return fail(err);
+  auto meta = results::LoadRunMeta(reader, run, &err);
+  if (!meta) return fail(err);
   if (format == "json") {
     auto summaries = reader.Summarize(run, &err);
     if (!summaries) return fail(err);
@@ -58,6 +75,8 @@ int PrintReport(results::RunReader& reader, int64_t run,
     if (!cells) return fail(err);
     nlohmann::json j = report::ReportJson(run, *summaries, *cells);
     report::AddStatisticsJson(*data, stats, &j);
+    j["labels"] = meta->labels;
+    j["note"] = meta->note;
     if (!probe_rows.empty()) {
       j["probes"] = nlohmann::json::array();
       for (const auto& r : probe_rows) {
@@ -78,6 +97,9 @@ int PrintReport(results::RunReader& reader, int64_t run,
                                              names, *servers);
   } else if (format == "markdown") {
     std::cout << report::RenderMarkdown(*data, stats);
+    if (!meta->labels.empty() || !meta->note.empty()) {
+      std::cout << "\n" << RunMetaLines(*meta, "- ");
+    }
     if (!probe_rows.empty()) {
       std::cout << report::RenderProbeMarkdown(probe_rows, run);
     }
@@ -87,6 +109,7 @@ int PrintReport(results::RunReader& reader, int64_t run,
         report::RenderJUnit(*data, stats), *servers);
   } else {
     std::cout << "run " << run << '\n'
+              << RunMetaLines(*meta, "")
               << report::RenderStatsTable(*data, stats,
                                           UseColor("auto", STDOUT_FILENO));
     if (!probe_rows.empty()) {

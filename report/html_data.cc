@@ -7,6 +7,7 @@
 #include "report/html_escape.h"
 #include "report/statistics.h"
 #include "results/outcome.h"
+#include "results/run_meta.h"
 #include "results/sqlite.h"
 
 namespace endstate::report {
@@ -204,6 +205,12 @@ std::optional<HtmlData> LoadHtmlData(results::RunReader& reader, int64_t run_id,
     d.version = s->Text(3);
     d.host = s->Text(4);
     d.args = s->Text(5);
+  }
+  {
+    auto meta = results::LoadRunMeta(reader, run_id, err);
+    if (!meta) return std::nullopt;
+    d.labels = results::LabelsText(meta->labels);
+    d.note = meta->note;
   }
   std::map<int64_t, int> model_index, task_index;
   {

@@ -48,6 +48,7 @@ struct HtmlAttempt {
 struct HtmlData {
   int64_t run_id = 0;
   std::string started_at{}, finished_at{}, status{}, version{}, host{}, args{};
+  std::string labels{}, note{};  // `run --label` ("k=v,..."), `run --note`
   std::vector<HtmlModel> models{};
   std::vector<HtmlTask> tasks{};
   std::vector<results::TaskCell> cells{};

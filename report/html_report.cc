@@ -49,7 +49,14 @@ void RenderHeader(const HtmlData& d, std::string& o) {
   if (!d.finished_at.empty()) o += " · finished " + EscapeHtml(d.finished_at);
   o += " · host " + EscapeHtml(d.host) + " · endstate " +
        EscapeHtml(d.version) + "</div>\n<div class=\"meta\"><code>" +
-       EscapeHtml(d.args) + "</code></div></header>\n";
+       EscapeHtml(d.args) + "</code></div>";
+  if (!d.labels.empty()) {
+    o += "<div class=\"meta\">labels " + EscapeHtml(d.labels) + "</div>";
+  }
+  if (!d.note.empty()) {
+    o += "<div class=\"meta note\">" + EscapeHtml(d.note) + "</div>";
+  }
+  o += "</header>\n";
 }
 
 void RenderRates(const HtmlData& d, std::string& o) {

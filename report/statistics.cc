@@ -191,7 +191,7 @@ std::optional<int> TasksNeeded(double mean, double sd, double discordant,
 }
 
 Comparison ComparePaired(const std::vector<TaskTally>& a,
-                         const std::vector<TaskTally>& b) {
+                         const std::vector<TaskTally>& b, bool sample_sizes) {
   Comparison c;
   std::vector<double> d, ra, rb;
   // Per-attempt variance estimates (for the epochs estimate).
@@ -245,7 +245,7 @@ Comparison ComparePaired(const std::vector<TaskTally>& a,
     if (c.interval->high < 0) c.verdict = "worse";
     if (c.interval->low > 0) c.verdict = "better";
   }
-  if (c.verdict != "inconclusive") return c;
+  if (c.verdict != "inconclusive" || !sample_sizes) return c;
   if (c.mean_difference == 0) {
     c.epochs_note = "no difference observed";
     return c;

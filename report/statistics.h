@@ -92,8 +92,12 @@ struct Comparison {
 
 // Compares `b` with `a`; both are aligned by task (a[i] and b[i] are the
 // same task). Tasks where either side has no graded attempt are skipped.
+// `sample_sizes` false leaves tasks_needed, epochs_needed and epochs_note
+// unset: their power search costs tens of milliseconds, which `history`
+// (thousands of comparisons, no use for them) cannot afford.
 Comparison ComparePaired(const std::vector<TaskTally>& a,
-                         const std::vector<TaskTally>& b);
+                         const std::vector<TaskTally>& b,
+                         bool sample_sizes = true);
 
 // Power of the two-sided one-sample t-test (alpha 0.05) with n tasks for a
 // true mean difference `mean` and SD `sd` (non-central t). 1 when sd == 0

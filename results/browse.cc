@@ -1,5 +1,6 @@
 #include "results/browse.h"
 
+#include "results/run_meta.h"
 #include "results/sqlite.h"
 
 namespace endstate::results {
@@ -29,8 +30,15 @@ std::vector<std::string> SplitNames(const std::string& joined) {
 std::optional<std::vector<RunRow>> ListRuns(RunReader& reader,
                                             std::string* err) {
   Db* db = &reader.db();
+  // Before schema v5 runs had no note (and no labels: LoadRunLabels).
+  auto has_note = db->QueryInt(
+      "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'note'",
+      err);
+  if (!has_note) return std::nullopt;
+  const std::string note = *has_note > 0 ? "r.note" : "''";
   // Correlated subqueries keep the counts independent of the model join.
-  auto stmt = Stmt::Prepare(*db, R"sql(
+  auto stmt = Stmt::Prepare(*db,
+                            R"sql(
 SELECT r.id, r.started_at, COALESCE(r.finished_at, ''), r.status, r.args,
   COALESCE((SELECT GROUP_CONCAT(name, char(31)) FROM
      (SELECT name FROM models WHERE run_id = r.id ORDER BY id)), ''),
@@ -42,8 +50,9 @@ SELECT r.id, r.started_at, COALESCE(r.finished_at, ''), r.status, r.args,
   (SELECT COUNT(*) FROM attempts a WHERE a.run_id = r.id
      AND a.status = 'finished' AND a.outcome = 'error'),
   (SELECT COUNT(*) FROM attempts a WHERE a.run_id = r.id
-     AND a.status = 'running')
-FROM runs r ORDER BY r.id)sql",
+     AND a.status = 'running'),
+  )sql" + note + ", " + std::string(kRunKindSql) +
+                                " FROM runs r ORDER BY r.id",
                             err);
   if (!stmt) return std::nullopt;
   std::vector<RunRow> rows;
@@ -63,7 +72,15 @@ FROM runs r ORDER BY r.id)sql",
     r.failed = static_cast<int>(stmt->Int(8));
     r.errored = static_cast<int>(stmt->Int(9));
     r.unfinished = static_cast<int>(stmt->Int(10));
+    r.note = stmt->Text(11);
+    r.kind = stmt->Text(12);
     rows.push_back(std::move(r));
+  }
+  auto labels = LoadRunLabels(*db, err);
+  if (!labels) return std::nullopt;
+  for (RunRow& r : rows) {
+    auto it = labels->find(r.id);
+    if (it != labels->end()) r.labels = it->second;
   }
   return rows;
 }

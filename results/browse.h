@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,10 +22,14 @@ struct RunRow {
   int attempts = 0;  // every attempt row, retries included
   int passed = 0, failed = 0, errored = 0;
   int unfinished = 0;  // status "running" (killed or still in progress)
+  std::string kind{};  // evaluation | replay | probe (results/run_meta.h)
+  std::string note{};  // `run --note`, "" when none
+  std::map<std::string, std::string> labels{};  // `run --label`
 };
 
 // Every run, ordered by id. Returns nullopt and sets *err when the database
-// cannot be read.
+// cannot be read. A database older than schema v5 reads with no labels and
+// no notes (nothing is migrated: the reader never writes).
 std::optional<std::vector<RunRow>> ListRuns(RunReader& reader,
                                             std::string* err);
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "results/row_copier.h"
+#include "results/run_meta.h"
 #include "results/schema.h"
 #include "util/files.h"
 
@@ -436,6 +437,10 @@ Failure InputMerge::MergeRun(int64_t in_run, MergeStats* stats) {
     return In("no run with id " + std::to_string(in_run));
   }
   if (Failure f = TargetRun(stats); f.status != MergeStatus::kOk) return f;
+  std::string oerr;
+  if (!CopyRunLabels(in_, in_run, out_, out_run_, &err, &oerr)) {
+    return oerr.empty() ? In(err) : Out(oerr);
+  }
 
   // Models and tasks by name: the first merged shard inserts them all in
   // its plan order (every shard records the whole model and task list), so

@@ -28,7 +28,7 @@ struct AttemptData {
   int turns = 0;
   int64_t prompt_tokens = 0, completion_tokens = 0;
   double wall_ms = 0;
-  int64_t reasoning_tokens = 0;  // of completion_tokens (schema v3; 0 before)
+  int64_t reasoning_tokens = 0;  // of completion_tokens (schema v4; 0 before)
   int truncated_turns = 0;       // replies cut at the per-turn token cap
   // The first check that did not pass, as "kind: detail" ("" when none).
   std::string first_problem{};

@@ -183,6 +183,28 @@ CREATE TABLE model_events (
 CREATE INDEX model_events_by_run ON model_events(run_id, model_id);
 )sql";
 
+// Version 5: run metadata and consistent deletion (docs/database.md, issue
+// 16). `run --label KEY=VALUE` and `--note TEXT` are stored per run; the
+// history view filters runs by label. Deleting a run (`runs delete`,
+// `runs prune`) deletes its attempts, whose foreign keys from attempts
+// (model, task, parent) SQLite checks by a search of the child table for
+// every deleted parent row: without these indexes each is a full scan.
+constexpr std::string_view kSchemaV5 = R"sql(
+ALTER TABLE runs ADD COLUMN note TEXT NOT NULL DEFAULT '';
+CREATE TABLE run_labels (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  key    TEXT NOT NULL,
+  value  TEXT NOT NULL,
+  PRIMARY KEY (run_id, key)
+) WITHOUT ROWID;
+CREATE INDEX run_labels_by_key ON run_labels(key, value);
+CREATE INDEX attempts_by_model ON attempts(model_id);
+CREATE INDEX attempts_by_task ON attempts(task_id);
+CREATE INDEX attempts_by_parent ON attempts(parent_attempt_id)
+  WHERE parent_attempt_id IS NOT NULL;
+CREATE INDEX probes_by_model ON probes(model_id) WHERE model_id IS NOT NULL;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -191,6 +213,7 @@ const std::vector<Migration>& Migrations() {
       {2, kSchemaV2},
       {3, kSchemaV3},
       {4, kSchemaV4},
+      {5, kSchemaV5},
   };
   return kMigrations;
 }

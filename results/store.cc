@@ -32,8 +32,11 @@ class SqliteStore final : public Store {
       std::string sql;
     } all[] = {
         {&insert_run_,
-         "INSERT INTO runs (version, host, args, seed, config_json) VALUES "
-         "(:version, :host, :args, :seed, :config)"},
+         "INSERT INTO runs (version, host, args, seed, config_json, note) "
+         "VALUES (:version, :host, :args, :seed, :config, :note)"},
+        {&insert_run_label_,
+         "INSERT INTO run_labels (run_id, key, value) VALUES "
+         "(:run, :key, :value)"},
         {&finish_run_, "UPDATE runs SET status = 'finished', finished_at = " +
                            now + " WHERE id = :id"},
         {&insert_model_,
@@ -135,14 +138,27 @@ class SqliteStore final : public Store {
 
   int64_t BeginRun(const RunInfo& run, std::string* err) override {
     std::lock_guard lock(mu_);
-    return Insert(insert_run_,
-                  {{":version", run.version},
-                   {":host", run.host},
-                   {":args", run.args},
-                   // Stored as the same 64 bits, read back as signed.
-                   {":seed", static_cast<int64_t>(run.seed)},
-                   {":config", run.config_json}},
-                  err);
+    auto tx = Transaction::Begin(db_, err);
+    if (!tx) return -1;
+    const int64_t id =
+        InsertLocked(insert_run_,
+                     {{":version", run.version},
+                      {":host", run.host},
+                      {":args", run.args},
+                      // Stored as the same 64 bits, read back as signed.
+                      {":seed", static_cast<int64_t>(run.seed)},
+                      {":config", run.config_json},
+                      {":note", run.note}},
+                     err);
+    if (id < 0) return -1;
+    for (const auto& [key, value] : run.labels) {
+      if (InsertLocked(insert_run_label_,
+                       {{":run", id}, {":key", key}, {":value", value}},
+                       err) < 0) {
+        return -1;
+      }
+    }
+    return tx->Commit(err) ? id : -1;
   }
 
   int64_t AddModel(int64_t run_id, const ModelInfo& m,
@@ -567,8 +583,8 @@ class SqliteStore final : public Store {
 
   std::mutex mu_;
   Db db_;  // declared before the statements: they are finalized first
-  Stmt set_parent_, insert_run_, finish_run_, insert_model_, select_model_,
-      insert_task_, select_task_, insert_attempt_, insert_turn_,
+  Stmt set_parent_, insert_run_, insert_run_label_, finish_run_, insert_model_,
+      select_model_, insert_task_, select_task_, insert_attempt_, insert_turn_,
       insert_tool_call_, delete_checks_, insert_check_, finish_attempt_,
       count_turns_, insert_retry_, list_attempts_, insert_probe_, get_run_,
       list_run_models_, list_run_tasks_, abandon_attempt_, reopen_run_,

@@ -26,6 +26,10 @@ struct RunInfo {
   std::string host{};         // hostname
   std::string args{};         // command line
   uint64_t seed = 0;
+  // `run --label KEY=VALUE` (table run_labels) and `run --note TEXT`
+  // (runs.note); written with the run row, in the same transaction.
+  std::map<std::string, std::string> labels{};
+  std::string note{};
 };
 
 struct ModelInfo {

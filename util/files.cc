@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -44,6 +45,28 @@ bool WriteFile(const fs::path& path, std::string_view content,
     if (err) *err = "cannot write " + path.string();
     return false;
   }
+  return true;
+}
+
+bool WriteFileAtomic(const fs::path& path, std::string_view content,
+                     std::string* err) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  auto fail = [&] {
+    if (err)
+      *err = "cannot write " + path.string() + ": " + std::strerror(errno);
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    return false;
+  };
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return fail();
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.close();
+    if (!out) return fail();
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return fail();
   return true;
 }
 

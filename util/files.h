@@ -18,6 +18,12 @@ std::optional<std::string> ReadFile(const std::filesystem::path& path,
 bool WriteFile(const std::filesystem::path& path, std::string_view content,
                std::string* err = nullptr);
 
+// Writes `content` to "<path>.tmp", then renames it over `path`, so a reader
+// never sees half a file. Returns false and sets *err ("cannot write
+// /x/h.html: No such file or directory"), removing the temporary file.
+bool WriteFileAtomic(const std::filesystem::path& path,
+                     std::string_view content, std::string* err = nullptr);
+
 // Copies the directory tree `from` into `to` (created if missing), keeping
 // symlinks as symlinks and file modes. Returns false and sets *err on failure.
 bool CopyTree(const std::filesystem::path& from,

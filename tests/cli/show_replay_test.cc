@@ -219,7 +219,9 @@ TEST_F(ShowReplayTest, RunsAndAttemptsFindTheFailedAttempt) {
   ASSERT_EQ(0, runs.exit_code) << runs.err;
   EXPECT_EQ(0u, runs.out.find("id  started  "))
       << runs.out;  // header, columns padded
-  EXPECT_TRUE(Has(runs.out, "  builtin:flaky:0.5  1         0\n")) << runs.out;
+  EXPECT_TRUE(
+      Has(runs.out, "  builtin:flaky:0.5  1         0       -       -\n"))
+      << runs.out;
   auto rj = nlohmann::json::parse(RunCli("runs --json --db " + *db_).out);
   ASSERT_EQ(1u, rj.size());
   EXPECT_EQ(1, rj[0]["id"]);

@@ -32,12 +32,16 @@ class RunBuilder {
   Store& store() { return *store_; }
 
   // Starts a new run; models and tasks are then added by name on first use.
-  int64_t NewRun() {
+  int64_t NewRun(const std::map<std::string, std::string>& labels = {},
+                 const std::string& args = "endstate run",
+                 const std::string& note = "") {
     run_ = store_->BeginRun({.config_json = "{}",
                              .version = "0.1.0",
                              .host = "box",
-                             .args = "endstate run",
-                             .seed = 0},
+                             .args = args,
+                             .seed = 0,
+                             .labels = labels,
+                             .note = note},
                             &err_);
     EXPECT_GT(run_, 0) << err_;
     models_.clear();

@@ -101,7 +101,7 @@ TEST_F(StoreTest, OpenTwiceIsIdempotentAndKeepsData) {
   }
   EXPECT_EQ(kSchemaVersion, ReadInt("PRAGMA user_version"));
   EXPECT_EQ(1, ReadInt("SELECT count(*) FROM models"));
-  EXPECT_EQ(10, ReadInt("SELECT count(*) FROM sqlite_schema WHERE type = "
+  EXPECT_EQ(11, ReadInt("SELECT count(*) FROM sqlite_schema WHERE type = "
                         "'table'"));
 }
 
@@ -115,7 +115,7 @@ TEST_F(StoreTest, NewerSchemaIsRefused) {
   EXPECT_FALSE(Store::Open(path_, &err_));
   EXPECT_EQ("cannot open " + path_ +
                 ": database schema version 9 is newer than this endstate "
-                "supports (4)",
+                "supports (5)",
             err_);
 }
 
