@@ -59,14 +59,20 @@ bool IsSpace(char c) {
 
 // Position just past the '>' that ends a tag whose attributes start at
 // `pos` (quoted values may contain '>'), or html.size(). Sets *self_closing
-// when the tag ends with "/>".
-size_t EndOfTag(std::string_view html, size_t pos, bool* self_closing) {
+// when the tag ends with "/>"; adds the attributes seen (words after a
+// space, outside quotes) to *attributes.
+size_t EndOfTag(std::string_view html, size_t pos, bool* self_closing,
+                size_t* attributes) {
   *self_closing = false;
   char quote = 0;
   for (; pos < html.size(); ++pos) {
     char c = html[pos];
     if (quote != 0) {
       if (c == quote) quote = 0;
+    } else if (IsSpace(html[pos - 1]) && !IsSpace(c) && c != '=' && c != '/' &&
+               c != '>' && c != '"' && c != '\'' &&
+               (pos < 2 || html[pos - 2] != '=')) {
+      ++*attributes;
     } else if (c == '"' || c == '\'') {
       // Only a value's quote: after '=' (possibly with spaces).
       size_t b = pos;
@@ -107,7 +113,7 @@ HtmlScan ScanHtml(std::string_view html, const HtmlLimits& limits) {
     input = input.substr(0, limits.max_bytes);
   }
   std::vector<std::pair<std::string, int>> open;  // name, implied group
-  size_t tags = 0;
+  size_t tags = 0, attributes = 0;
   size_t pos = 0;
   while (pos < input.size()) {
     size_t lt = input.find('<', pos);
@@ -138,7 +144,7 @@ HtmlScan ScanHtml(std::string_view html, const HtmlLimits& limits) {
     std::string name(input.substr(name_at, name_end - name_at));
     for (char& c : name) c = Lower(c);
     bool self_closing = false;
-    pos = EndOfTag(input, name_end, &self_closing);
+    pos = EndOfTag(input, name_end, &self_closing, &attributes);
     if (closing) {
       for (size_t i = open.size(); i > 0; --i) {
         if (open[i - 1].first == name) {
@@ -151,6 +157,12 @@ HtmlScan ScanHtml(std::string_view html, const HtmlLimits& limits) {
     if (++tags > limits.max_tags) {
       scan.over = "has more than " + std::to_string(limits.max_tags) +
                   " tags (the limit)";
+      scan.usable_bytes = tag_start;
+      return scan;
+    }
+    if (attributes > limits.max_attributes) {
+      scan.over = "has more than " + std::to_string(limits.max_attributes) +
+                  " attributes (the limit)";
       scan.usable_bytes = tag_start;
       return scan;
     }

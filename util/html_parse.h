@@ -5,9 +5,9 @@
 // stack of open elements into every parse error: memory grows with the
 // square of the unclosed elements (NOTES.md). Three defences, in order:
 //   1. ScanHtml, a cheap linear pre-scan BEFORE gumbo runs, bounds the bytes,
-//      the tags and an estimate of the nesting depth (the stack of open
-//      elements as the tokens imply it, with the common implied end tags of
-//      <p>, <li>, <dt>/<dd>, <td>/<th>, <tr>, <option>);
+//      the tags, the attributes and an estimate of the nesting depth (the stack
+//      of open elements as the tokens imply it, with the common implied end
+//      tags of <p>, <li>, <dt>/<dd>, <td>/<th>, <tr>, <option>);
 //   2. ParseHtml parses only the part that passed, with max_errors = 0 (no
 //      error records, so memory is linear: 20,000 unclosed <span> take
 //      7 MiB instead of 3 GiB);
@@ -30,6 +30,8 @@ struct HtmlLimits {
   size_t max_bytes = 4 * 1024 * 1024;  // bytes of HTML parsed
   size_t max_tags = 20'000;            // start tags (elements) parsed
   size_t max_depth = 512;              // estimated nesting of open elements
+  size_t max_attributes = 50'000;      // attributes of all tags together
+                                       // (~200 bytes of gumbo memory each)
 };
 
 // What ScanHtml found. `usable_bytes` is the length of the longest prefix

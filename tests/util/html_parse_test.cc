@@ -42,6 +42,11 @@ TEST(HtmlParseTest, LimitsCutBeforeTheTagThatBrokeThem) {
   scan = ScanHtml("<br><br><br><br>", limits);
   EXPECT_EQ("has more than 3 tags (the limit)", scan.over);
   EXPECT_EQ(12u, scan.usable_bytes);
+  scan = ScanHtml("<i a b=1 c = 'x y'><i d e>", {.max_attributes = 4});
+  EXPECT_EQ("has more than 4 attributes (the limit)", scan.over);
+  EXPECT_EQ(19u, scan.usable_bytes);
+  EXPECT_EQ("",
+            ScanHtml("<i a b=1 c = 'x y'><i d>", {.max_attributes = 4}).over);
   scan = ScanHtml(std::string(150, 'x'), limits);
   EXPECT_EQ("is 150 bytes, over the 100-byte limit", scan.over);
   EXPECT_EQ(100u, scan.usable_bytes);
