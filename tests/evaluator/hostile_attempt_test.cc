@@ -37,6 +37,7 @@ checks:
     text_equals: About the Lab
   - kind: command
     run: python3 -c "import re, sys; sys.exit(0 if re.search('About the Lab', open('about.html').read()) else 1)"
+    timeout_s: 5
 solution:
   - tool: write_file
     args: {path: about.html, content: "<title>About the Lab</title>"}
@@ -139,7 +140,10 @@ TEST_F(HostileAttemptTest, FifoInPlaceOfThePageFailsWithoutHanging) {
   AttemptReport r = Hostile("rm about.html && mkfifo about.html", 0);
   EXPECT_EQ("failed", r.outcome.outcome) << r.outcome.error;
   EXPECT_EQ("about.html: is a fifo, not a regular file", Detail(r, 0));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
+  // The command check's python blocks on the FIFO until its 5 s timeout:
+  // bounded, and `failed`.
+  EXPECT_EQ("command: timed out after 5 s", Detail(r, 1));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
   ExpectHonestAttemptPasses(1);
 }
 
