@@ -212,12 +212,16 @@ int PrepareResumedRun(const RunOptions& o,
   if (!o.quiet) {
     std::cerr << "endstate: resuming run " << ctx->run_id
               << evaluator::ShardLabel(ctx->shard) << ": "
-              << plan.kept + plan.interrupted + plan.retried + plan.missing
+              << plan.kept + plan.interrupted + plan.retried + plan.missing +
+                     plan.given_up
               << " slot(s): " << plan.kept << " kept, " << plan.interrupted
               << " interrupted, " << plan.retried << " error(s) to retry, "
-              << plan.missing << " not started; " << ctx->work.size()
-              << " attempt(s) to run, concurrency " << ctx->config.concurrency
-              << ", db " << o.db << '\n';
+              << plan.missing << " not started"
+              << (plan.given_up > 0 ? ", " + std::to_string(plan.given_up) +
+                                          " given up (interrupted twice)"
+                                    : "")
+              << "; " << ctx->work.size() << " attempt(s) to run, concurrency "
+              << ctx->config.concurrency << ", db " << o.db << '\n';
   }
   return kExitOk;
 }
