@@ -50,11 +50,10 @@ int Main(int argc, char** argv) {
   app.fallthrough(false);
   std::vector<Command> commands = {AddRunCommand(app), AddReportCommand(app),
                                    AddTasksCommand(app)};
-  for (auto add :
-       {AddShowCommand, AddRunsCommand, AddAttemptsCommand, AddReplayCommand,
-        AddCompareCommand, AddServeReplayCommand, AddProbeCommand,
-        AddMergeCommand, AddServeCommand, AddHistoryCommand,
-        AddExportCommand}) {
+  for (auto add : {AddShowCommand, AddRunsCommand, AddAttemptsCommand,
+                   AddReplayCommand, AddCompareCommand, AddServeReplayCommand,
+                   AddProbeCommand, AddMergeCommand, AddServeCommand,
+                   AddHistoryCommand, AddExportCommand}) {
     commands.push_back(add(app));
   }
   try {

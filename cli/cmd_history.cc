@@ -141,7 +141,8 @@ int History(const HistoryCliOptions& o) {
   } else if (o.format == "markdown") {
     std::cout << report::RenderHistoryMarkdown(*h);
   } else {
-    std::cout << report::RenderHistoryTable(*h, UseColor("auto", STDOUT_FILENO));
+    std::cout << report::RenderHistoryTable(*h,
+                                            UseColor("auto", STDOUT_FILENO));
   }
   if (o.fail_on_regression) {
     const auto regressions = report::FindRegressions(*h);

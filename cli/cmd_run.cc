@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <tuple>
 
 #include "cli/cli.h"
@@ -73,7 +74,10 @@ std::string FirstProblem(const evaluator::AttemptReport& r) {
 int CheckEndpoints(const RunOptions& o, const evaluator::RunContext& ctx,
                    evaluator::PreflightResult* result) {
   if (!o.preflight) return kExitOk;
-  *result = evaluator::RunPreflight(ctx.models, ctx.config.concurrency);
+  std::set<std::string> managed;
+  for (const auto& [name, serve] : ctx.config.serve) managed.insert(name);
+  *result =
+      evaluator::RunPreflight(ctx.models, ctx.config.concurrency, managed);
   for (const evaluator::ModelPreflight& m : result->models) {
     for (const std::string& w : m.warnings) {
       std::cerr << "endstate: warning: " << w << '\n';
@@ -312,12 +316,16 @@ int PrepareResumedRun(const RunOptions& o,
   if (!o.quiet) {
     std::cerr << "endstate: resuming run " << ctx->run_id
               << evaluator::ShardLabel(ctx->shard) << ": "
-              << plan.kept + plan.interrupted + plan.retried + plan.missing
+              << plan.kept + plan.interrupted + plan.retried + plan.missing +
+                     plan.given_up
               << " slot(s): " << plan.kept << " kept, " << plan.interrupted
               << " interrupted, " << plan.retried << " error(s) to retry, "
-              << plan.missing << " not started; " << ctx->work.size()
-              << " attempt(s) to run, concurrency " << ctx->config.concurrency
-              << ", db " << o.db << '\n';
+              << plan.missing << " not started"
+              << (plan.given_up > 0 ? ", " + std::to_string(plan.given_up) +
+                                          " given up (interrupted twice)"
+                                    : "")
+              << "; " << ctx->work.size() << " attempt(s) to run, concurrency "
+              << ctx->config.concurrency << ", db " << o.db << '\n';
   }
   return kExitOk;
 }

@@ -12,6 +12,7 @@
 #include "evaluator/attempt.h"
 #include "evaluator/scheduler.h"
 #include "evaluator/suite.h"
+#include "graders/command_lint.h"
 #include "models/model_config.h"
 
 namespace endstate::cli {
@@ -130,6 +131,18 @@ int Check(const TasksOptions& o) {
               (problems[probe.task].empty() ? "" : "\n    ") + problem;
         }
       });
+
+  // Check commands whose truth does not depend on a command succeeding:
+  // warnings, not failures (graders/command_lint.h).
+  for (const tasks::Task& task : suite) {
+    for (const tasks::CheckSpec& check : task.checks) {
+      if (check.kind != "command") continue;
+      for (const std::string& w :
+           graders::LintCheckCommand(check.spec.value("run", std::string()))) {
+        std::cout << "warn   " << check.where << ": " << w << '\n';
+      }
+    }
+  }
 
   int broken = 0;
   for (size_t i = 0; i < suite.size(); ++i) {

@@ -14,8 +14,8 @@
 #include "report/stats_text.h"
 #include "results/probe_data.h"
 #include "results/reader.h"
-#include "results/server_data.h"
 #include "results/run_meta.h"
+#include "results/server_data.h"
 
 namespace endstate::cli {
 namespace {

@@ -58,7 +58,8 @@ class ConfigLoader : private util::YamlReader {
     if (YAML::Node s = n["shell"]) {
       if (!s.IsMap()) Fail(s, "run.shell", "expected a mapping");
       CheckKeys(s, "run.shell",
-                {"timeout_s", "max_output_bytes", "max_pids", "max_memory_mb"});
+                {"timeout_s", "max_output_bytes", "max_pids", "max_memory_mb",
+                 "max_total_memory_mb"});
       auto& sh = config_->shell;
       if (s["timeout_s"])
         sh.timeout =
@@ -73,6 +74,11 @@ class ConfigLoader : private util::YamlReader {
         sh.max_memory_bytes =
             static_cast<uint64_t>(
                 Int(s["max_memory_mb"], "run.shell.max_memory_mb", 64))
+            << 20;
+      if (s["max_total_memory_mb"])
+        sh.max_total_memory_bytes =
+            static_cast<uint64_t>(Int(s["max_total_memory_mb"],
+                                      "run.shell.max_total_memory_mb", 64))
             << 20;
     }
   }

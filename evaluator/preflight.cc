@@ -192,11 +192,12 @@ PreflightResult Fail(PreflightFailure failure, std::string error) {
 }  // namespace
 
 PreflightResult RunPreflight(const std::vector<models::ModelConfig>& models,
-                             int concurrency) {
+                             int concurrency,
+                             const std::set<std::string>& managed) {
   PreflightResult result;
   for (const models::ModelConfig& m : models) {
     ModelPreflight& out = result.models.emplace_back();
-    if (m.provider == "builtin") continue;
+    if (m.provider == "builtin" || managed.count(m.name)) continue;
     if (!m.api_key_env.empty()) {
       const char* v = std::getenv(m.api_key_env.c_str());
       if (v == nullptr || *v == '\0') {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,11 @@ struct PreflightResult {
 // warning: the id cannot be checked. A listed id serves the configured one
 // when equal, Ollama's "NAME:latest" for "NAME", or for Anthropic a dated
 // version of an alias ("claude-sonnet-4-5-20250929").
+// Models in `managed` (names of models with a `serve:` block) are skipped:
+// their server is not up yet, and its start checks readiness and the served
+// model itself (docs/servers.md).
 PreflightResult RunPreflight(const std::vector<models::ModelConfig>& models,
-                             int concurrency);
+                             int concurrency,
+                             const std::set<std::string>& managed = {});
 
 }  // namespace endstate::evaluator

@@ -16,6 +16,7 @@ using SlotKey = std::tuple<std::string, std::string, int>;  // model, task,
 struct SlotHistory {
   const results::Store::AttemptRow* latest = nullptr;
   int error_tries = 0;
+  int interrupted_tries = 0;
 };
 
 bool Interrupted(const results::Store::AttemptRow& r) {
@@ -65,12 +66,23 @@ ResumePlan PlanResume(const std::vector<PlannedAttempt>& plan,
   ResumePlan out;
   std::map<SlotKey, SlotHistory> history;
   for (const auto& r : rows) {
-    if (r.status == "running") out.abandon.push_back(r.id);
     SlotHistory& h = history[{r.model, r.task, r.epoch}];
     h.latest = &r;
     if (r.status == "finished" && r.outcome == results::Outcome::kError &&
         !Interrupted(r))
       ++h.error_tries;
+    if (Interrupted(r)) ++h.interrupted_tries;
+  }
+  // A slot whose tries were interrupted twice (the harness died during
+  // both, e.g. on what the agent left) is not run a third time: resuming
+  // would replay the crash forever.
+  for (const auto& r : rows) {
+    if (r.status != "running") continue;
+    const SlotHistory& h = history[{r.model, r.task, r.epoch}];
+    (h.latest == &r && h.interrupted_tries >= kMaxInterruptedTries
+         ? out.abandon_for_good
+         : out.abandon)
+        .push_back(r.id);
   }
   for (const PlannedAttempt& p : plan) {
     auto it = history.find({model_names[p.model], task_ids[p.task], p.epoch});
@@ -83,7 +95,9 @@ ResumePlan PlanResume(const std::vector<PlannedAttempt>& plan,
     SlotWork w{.slot = p,
                .parent_attempt_id = h.latest->id,
                .error_tries = h.error_tries};
-    if (Interrupted(*h.latest)) {
+    if (Interrupted(*h.latest) && h.interrupted_tries >= kMaxInterruptedTries) {
+      ++out.given_up;
+    } else if (Interrupted(*h.latest)) {
       ++out.interrupted;
       out.work.push_back(w);
     } else if (h.latest->outcome == results::Outcome::kError &&
@@ -199,6 +213,9 @@ bool PrepareResume(results::Store& store, const ResumeOptions& o,
 
   for (int64_t id : plan->abandon) {
     if (!store.AbandonAttempt(id, kInterruptedError, err)) return false;
+  }
+  for (int64_t id : plan->abandon_for_good) {
+    if (!store.AbandonAttempt(id, kInterruptedTwiceError, err)) return false;
   }
   return store.ReopenRun(o.run_id, err);
 }

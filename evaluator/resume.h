@@ -32,9 +32,17 @@ inline bool ShouldRetry(int error_tries, int retry_errors) {
   return error_tries <= retry_errors;
 }
 
+// Tries of one slot interrupted (the harness died during them) after which
+// --resume gives the slot up instead of running it again.
+inline constexpr int kMaxInterruptedTries = 2;
+
 struct ResumePlan {
   std::vector<SlotWork> work;    // in plan order
   std::vector<int64_t> abandon;  // attempts still "running": mark first
+  // Attempts still "running" whose slot is given up (kMaxInterruptedTries):
+  // marked with kInterruptedTwiceError, not run again.
+  std::vector<int64_t> abandon_for_good;
+  int given_up = 0;     // slots interrupted kMaxInterruptedTries times
   int kept = 0;         // slots whose latest try finished; left as they are
   int interrupted = 0;  // slots whose latest try never finished: run again
   int retried = 0;      // slots whose latest try is an error to retry
@@ -79,6 +87,13 @@ struct ResumeOptions {
 // prefix) otherwise; the database is then unchanged.
 bool PrepareResume(results::Store& store, const ResumeOptions& o,
                    RunContext* ctx, ResumePlan* plan, std::string* err);
+
+// The error text stored on the last try of a slot given up after
+// kMaxInterruptedTries interrupted tries (outcome error, termination
+// interrupted).
+inline constexpr char kInterruptedTwiceError[] =
+    "interrupted twice: the harness died during two tries of this slot; "
+    "`endstate run --resume` does not run it again";
 
 // The error text stored on an attempt abandoned by resume.
 inline constexpr char kInterruptedError[] =

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <climits>
 
+#include "sandbox/confine.h"
+#include "sandbox/world.h"
 #include "util/files.h"
 
 namespace endstate::graders {
@@ -192,21 +194,23 @@ bool IsConfinedPath(const std::string& rel) {
   return true;
 }
 
+namespace {
+
+sandbox::ConfinedTree Workspace(const fs::path& root) {
+  return {root, sandbox::kWorkspaceInside, "the workspace"};
+}
+
+}  // namespace
+
 PathState ResolveInside(const fs::path& root, const std::string& rel,
                         fs::path* out) {
-  if (rel != "." && !IsConfinedPath(rel)) return PathState::kOutside;
+  std::string err;
+  sandbox::ConfineError e =
+      sandbox::ResolveBelow(Workspace(root), rel, out, &err);
+  if (e == sandbox::ConfineError::kSpecial) return PathState::kFile;
+  if (e != sandbox::ConfineError::kNone) return PathState::kOutside;
   std::error_code ec;
-  fs::path base = fs::canonical(root, ec);
-  if (ec) return PathState::kMissing;
-  // weakly_canonical follows every symlink that exists on the way.
-  fs::path resolved = fs::weakly_canonical(base / rel, ec);
-  if (ec) return PathState::kMissing;
-  fs::path relative = resolved.lexically_relative(base);
-  if (relative.empty() || *relative.begin() == "..") {
-    return PathState::kOutside;
-  }
-  *out = resolved;
-  fs::file_status st = fs::status(resolved, ec);
+  fs::file_status st = fs::symlink_status(*out, ec);
   if (ec || !fs::exists(st)) return PathState::kMissing;
   return fs::is_directory(st) ? PathState::kDirectory : PathState::kFile;
 }
@@ -214,23 +218,12 @@ PathState ResolveInside(const fs::path& root, const std::string& rel,
 std::optional<std::string> ReadInside(const fs::path& root,
                                       const std::string& rel,
                                       std::string* detail) {
-  fs::path path;
-  switch (ResolveInside(root, rel, &path)) {
-    case PathState::kMissing:
-      *detail = rel + ": no such file";
-      return std::nullopt;
-    case PathState::kOutside:
-      *detail = rel + ": leads outside the workspace";
-      return std::nullopt;
-    case PathState::kDirectory:
-      *detail = rel + ": is a directory";
-      return std::nullopt;
-    case PathState::kFile:
-      break;
+  std::string content, why;
+  if (sandbox::ReadBelow(Workspace(root), rel, sandbox::kMaxGradedFileBytes,
+                         &content, &why) != sandbox::ReadState::kRead) {
+    *detail = rel + ": " + why;
+    return std::nullopt;
   }
-  std::string err;
-  auto content = util::ReadFile(path, &err);
-  if (!content) *detail = rel + ": " + err;
   return content;
 }
 

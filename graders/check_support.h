@@ -66,14 +66,19 @@ std::vector<std::string> GetStrings(const json& spec, const char* field);
 bool IsConfinedPath(const std::string& rel);
 
 enum class PathState { kFile, kDirectory, kMissing, kOutside };
-// Resolves `rel` below `root`. kOutside when `rel` is not confined or a
-// symlink on the way leads out of `root`. *out is the resolved path.
+// Resolves `rel` below `root` with sandbox::ResolveBelow (the one rule the
+// file tools use too). kOutside when `rel` is refused (leads out of `root`,
+// directly or through a symlink). *out is the resolved path; kFile is any
+// existing non-directory (reading it decides whether it is a regular file).
 PathState ResolveInside(const std::filesystem::path& root,
                         const std::string& rel, std::filesystem::path* out);
 
-// Reads workspace file `rel` of `root`. On failure returns nullopt and sets
-// *detail to "<rel>: no such file" / "<rel>: leads outside the workspace" /
-// "<rel>: is a directory".
+// Reads workspace file `rel` of `root` (sandbox::ReadBelow: never blocks,
+// regular files only, at most sandbox::kMaxGradedFileBytes). On failure
+// returns nullopt and sets *detail to "<rel>: no such file" / "<rel>: leads
+// outside the workspace" / "<rel>: is a directory" / "<rel>: is a fifo, not
+// a regular file" / "<rel>: cannot be read: Permission denied" / ...; a
+// check makes that `failed` (what the agent left is not readable).
 std::optional<std::string> ReadInside(const std::filesystem::path& root,
                                       const std::string& rel,
                                       std::string* detail);

@@ -35,7 +35,7 @@ CheckResult RunCommand(const tasks::CheckSpec& check,
   sandbox::ShellLimits limits = world.options().shell;
   long long timeout_s = GetInt(s, "timeout_s", 60);
   limits.timeout = std::chrono::seconds(timeout_s);
-  sandbox::ProcessResult r = world.RunShell(GetString(s, "run"), limits);
+  sandbox::ProcessResult r = world.RunCheckCommand(GetString(s, "run"), limits);
   if (!r.started) return Errored("command: could not start: " + r.error);
   if (r.timed_out) {
     return Failed("command: timed out after " + std::to_string(timeout_s) +

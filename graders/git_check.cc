@@ -50,6 +50,7 @@ class GitRun {
     }
     repo_.reset(r);
     std::string why;
+    if (!StaysInside(&why)) return Failed(why);
     if (s_.contains("branch_exists") && !BranchExists(&why)) return Failed(why);
     if (s_.contains("ref_unchanged")) {
       CheckResult res = RefUnchanged();
@@ -72,6 +73,29 @@ class GitRun {
       }
     }
     return Passed(prefix_ + "every assertion holds" + at);
+  }
+
+ private:
+  // A `.git` file ("gitdir: /elsewhere"), a `.git` symlink, a worktree's
+  // commondir or an alternates file would make libgit2 read a repository
+  // outside the world (one of the host's): refused, as the file tools
+  // refuse a symlink out.
+  bool StaysInside(std::string* why) {
+    std::error_code ec;
+    const fs::path root = fs::weakly_canonical(world_.workspace(), ec);
+    auto inside = [&](const char* p) {
+      if (p == nullptr) return true;
+      fs::path c = fs::weakly_canonical(p, ec);
+      fs::path rel = c.lexically_relative(root);
+      return !ec && !rel.empty() && *rel.begin() != "..";
+    };
+    const char* gitdir = git_repository_path(repo_.get());
+    if (!inside(gitdir) || !inside(git_repository_commondir(repo_.get())) ||
+        fs::exists(fs::path(gitdir) / "objects/info/alternates", ec)) {
+      *why = prefix_ + "the repository's .git leads outside the workspace";
+      return false;
+    }
+    return true;
   }
 
  private:

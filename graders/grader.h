@@ -3,6 +3,7 @@
 // detail a person can act on. Check kinds and fields: docs/graders.md.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -41,8 +42,18 @@ bool ValidateCheck(const tasks::CheckSpec& check, std::string* err);
 CheckResult RunCheck(const tasks::CheckSpec& check,
                      const sandbox::World& world);
 
-// Runs every check of `task` in order and combines the verdicts.
-Grade GradeWorld(const tasks::Task& task, const sandbox::World& world);
+// The time one attempt's grading may take. Every check is bounded on its
+// own (reads never block, HTML caps, command timeout_s, http 30 s); this
+// bounds their sum, which the agent can drive up (command checks running
+// into their timeouts).
+inline constexpr std::chrono::milliseconds kGradingBudget{900'000};
+
+// Runs every check of `task` in order and combines the verdicts. Once
+// `budget` is spent, the checks left are not run: each is `failed` with
+// "not run: grading took longer than 900 s (the limit)" (the time went to
+// checks of what the agent left).
+Grade GradeWorld(const tasks::Task& task, const sandbox::World& world,
+                 std::chrono::milliseconds budget = kGradingBudget);
 
 // Names of all check kinds, sorted.
 std::vector<std::string> CheckKinds();

@@ -90,8 +90,13 @@ CheckResult RunHtmlAssertions(const std::string& html, const json& s,
   std::string selector = GetString(s, "select");
   std::vector<HtmlElement> found;
   std::string err;
-  if (!SelectHtml(html, selector, &found, &err)) {
-    return Errored(label + ": select: " + err);
+  switch (SelectHtmlBounded(html, selector, &found, &err)) {
+    case SelectStatus::kOk:
+      break;
+    case SelectStatus::kBadSelector:
+      return Errored(label + ": select: " + err);
+    case SelectStatus::kOverLimits:  // the page is the agent's
+      return Failed(label + ": " + err);
   }
   const std::string sel = "<" + selector + ">";
   const size_t n = found.size();

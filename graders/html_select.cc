@@ -1,27 +1,27 @@
 // The CSS selector subset of graders/html_select.h over gumbo trees.
 // Selectors are parsed into compounds joined by combinators and matched
-// right to left through parent pointers, for every element in document
-// order.
+// top-down in one iterative pass over the tree (util::WalkHtml), after the
+// page passed util::ScanHtml's bounds.
 #include "graders/html_select.h"
 
 #include <gumbo.h>
 
 #include <cctype>
+#include <cstdint>
 #include <memory>
-#include <set>
+#include <string_view>
 #include <utility>
 
 #include "graders/check_support.h"
+#include "util/html_parse.h"
 
 namespace endstate::graders {
 namespace {
 
-struct OutputDeleter {
-  void operator()(GumboOutput* p) const {
-    gumbo_destroy_output(&kGumboDefaultOptions, p);
-  }
-};
-using Output = std::unique_ptr<GumboOutput, OutputDeleter>;
+// Selectors are task-authored; one bit per compound in the match state.
+constexpr size_t kMaxCompounds = 64;
+// Bytes of text copied out of all matched elements together.
+constexpr size_t kMaxSelectedText = 16 * 1024 * 1024;
 
 enum class Pseudo { kFirstChild, kLastChild, kNthChild };
 
@@ -308,32 +308,6 @@ bool MatchCompound(const GumboNode* node, const Compound& c) {
   return true;
 }
 
-// (node, compound index) pairs known not to match. Without this memo a
-// failing descendant chain ("span div div div div div" over 120 nested
-// divs) retried every choice of ancestors: exponential, a 600-byte input
-// ran for minutes in fuzz/html_select_fuzz. With it, each pair is tried
-// once.
-using NoMatchMemo = std::set<std::pair<const GumboNode*, size_t>>;
-
-bool MatchFrom(const GumboNode* node, const std::vector<Compound>& parts,
-               size_t i, NoMatchMemo* no_match) {
-  if (!MatchCompound(node, parts[i])) return false;
-  if (i == 0) return true;
-  if (no_match->count({node, i}) > 0) return false;
-  bool ok = false;
-  if (parts[i].child_of_previous) {
-    ok = IsElement(node->parent) &&
-         MatchFrom(node->parent, parts, i - 1, no_match);
-  } else {
-    for (const GumboNode* p = node->parent; !ok && IsElement(p);
-         p = p->parent) {
-      ok = MatchFrom(p, parts, i - 1, no_match);
-    }
-  }
-  if (!ok) no_match->insert({node, i});
-  return ok;
-}
-
 bool IsBlock(GumboTag tag) {
   switch (tag) {
     case GUMBO_TAG_ADDRESS:
@@ -381,38 +355,54 @@ bool IsBlock(GumboTag tag) {
   }
 }
 
-void AppendText(const GumboNode* node, std::string* out) {
-  switch (node->type) {
-    case GUMBO_NODE_TEXT:
-    case GUMBO_NODE_CDATA:
-    case GUMBO_NODE_WHITESPACE:
-      *out += node->v.text.text;
-      return;
-    case GUMBO_NODE_ELEMENT:
-    case GUMBO_NODE_TEMPLATE: {
-      GumboTag tag = node->v.element.tag;
-      if (tag == GUMBO_TAG_SCRIPT || tag == GUMBO_TAG_STYLE) return;
-      // Block boundaries separate words as a browser would ("<td>a</td>
-      // <td>b</td>" reads "a b"); inline elements do not.
-      bool block = IsBlock(tag);
-      if (block) *out += ' ';
-      const GumboVector& kids = node->v.element.children;
-      for (unsigned i = 0; i < kids.length; ++i) {
-        AppendText(static_cast<const GumboNode*>(kids.data[i]), out);
-      }
-      if (block) *out += ' ';
-      return;
-    }
-    default:
-      return;
-  }
+// Appends the visible text below `node` to *out, without recursion. Stops
+// (returning false) once *budget bytes were appended in all: the texts of
+// all matches together are bounded, since n nested matches would otherwise
+// copy the same text n times.
+bool AppendText(const GumboNode* node, std::string* out, size_t* budget) {
+  bool within = true;
+  util::WalkHtml(
+      node,
+      [&](const GumboNode* n) {
+        switch (n->type) {
+          case GUMBO_NODE_TEXT:
+          case GUMBO_NODE_CDATA:
+          case GUMBO_NODE_WHITESPACE: {
+            std::string_view t = n->v.text.text;
+            if (t.size() > *budget) {
+              within = false;
+              return util::WalkStep::kStop;
+            }
+            *budget -= t.size();
+            *out += t;
+            return util::WalkStep::kSkipChildren;
+          }
+          case GUMBO_NODE_ELEMENT:
+          case GUMBO_NODE_TEMPLATE: {
+            GumboTag tag = n->v.element.tag;
+            if (tag == GUMBO_TAG_SCRIPT || tag == GUMBO_TAG_STYLE) {
+              return util::WalkStep::kSkipChildren;
+            }
+            // Block boundaries separate words as a browser would ("<td>a
+            // </td><td>b</td>" reads "a b"); inline elements do not.
+            if (IsBlock(tag)) *out += ' ';
+            return util::WalkStep::kDescend;
+          }
+          default:
+            return util::WalkStep::kSkipChildren;
+        }
+      },
+      [&](const GumboNode* n) {
+        if (n->type != GUMBO_NODE_DOCUMENT && IsBlock(n->v.element.tag)) {
+          *out += ' ';
+        }
+      });
+  return within;
 }
 
-HtmlElement ToElement(const GumboNode* node) {
+HtmlElement ToElement(const GumboNode* node, std::string raw) {
   HtmlElement e;
   e.tag = TagName(node);
-  std::string raw;
-  AppendText(node, &raw);
   e.text = CollapseWhitespace(raw);
   const GumboVector& attrs = node->v.element.attributes;
   for (unsigned i = 0; i < attrs.length; ++i) {
@@ -422,22 +412,66 @@ HtmlElement ToElement(const GumboNode* node) {
   return e;
 }
 
-void Walk(const GumboNode* node, const std::vector<Compound>& parts,
-          NoMatchMemo* no_match, std::vector<HtmlElement>* out) {
-  if (IsElement(node) && MatchFrom(node, parts, parts.size() - 1, no_match)) {
-    out->push_back(ToElement(node));
+// One bit per compound: bit j set when compounds 0..j match with this node
+// as the element of compound j (`self`), or with this node or an ancestor
+// as it (`below`, what a descendant combinator needs).
+struct Matched {
+  uint64_t self = 0;
+  uint64_t below = 0;
+};
+
+Matched MatchNode(const GumboNode* node, const std::vector<Compound>& parts,
+                  const Matched& parent) {
+  Matched m;
+  for (size_t j = 0; j < parts.size(); ++j) {
+    const uint64_t bit = uint64_t{1} << j;
+    bool prefix = true;
+    if (j > 0) {
+      const uint64_t prev = uint64_t{1} << (j - 1);
+      prefix = ((parts[j].child_of_previous ? parent.self : parent.below) &
+                prev) != 0;
+    }
+    if (prefix && MatchCompound(node, parts[j])) m.self |= bit;
   }
-  const GumboVector* kids = nullptr;
-  if (node->type == GUMBO_NODE_DOCUMENT) {
-    kids = &node->v.document.children;
-  } else if (IsElement(node)) {
-    kids = &node->v.element.children;
-  } else {
-    return;
+  m.below = parent.below | m.self;
+  return m;
+}
+
+// Every element matching `parts` in document order, top-down in one pass:
+// each element's match state follows from its parent's, so the work is
+// (elements x compounds) whatever the depth or the selector. Returns false
+// with *err when the matches' texts exceed kMaxSelectedText.
+bool SelectAll(const GumboNode* root, const std::vector<Compound>& parts,
+               std::vector<HtmlElement>* out, std::string* err) {
+  const uint64_t last = uint64_t{1} << (parts.size() - 1);
+  std::vector<Matched> states{Matched{}};  // one per open element
+  size_t budget = kMaxSelectedText;
+  bool within = true;
+  util::WalkHtml(
+      root,
+      [&](const GumboNode* n) {
+        if (n->type == GUMBO_NODE_DOCUMENT) return util::WalkStep::kDescend;
+        if (!IsElement(n)) return util::WalkStep::kSkipChildren;
+        Matched m = MatchNode(n, parts, states.back());
+        if ((m.self & last) != 0) {
+          std::string raw;
+          if (!AppendText(n, &raw, &budget)) {
+            within = false;
+            return util::WalkStep::kStop;
+          }
+          out->push_back(ToElement(n, std::move(raw)));
+        }
+        states.push_back(m);
+        return util::WalkStep::kDescend;
+      },
+      [&](const GumboNode* n) {
+        if (n->type != GUMBO_NODE_DOCUMENT) states.pop_back();
+      });
+  if (!within) {
+    *err = "the matching elements hold more than " +
+           std::to_string(kMaxSelectedText) + " bytes of text (the limit)";
   }
-  for (unsigned i = 0; i < kids->length; ++i) {
-    Walk(static_cast<const GumboNode*>(kids->data[i]), parts, no_match, out);
-  }
+  return within;
 }
 
 }  // namespace
@@ -449,21 +483,35 @@ const std::string* HtmlElement::Attr(const std::string& name) const {
   return nullptr;
 }
 
-bool SelectHtml(const std::string& html, const std::string& selector,
-                std::vector<HtmlElement>* out, std::string* err) {
+SelectStatus SelectHtmlBounded(const std::string& html,
+                               const std::string& selector,
+                               std::vector<HtmlElement>* out,
+                               std::string* err) {
   std::vector<Compound> parts;
   Parser parser(selector);
-  if (!parser.Parse(&parts, err)) return false;
-  out->clear();
-  Output doc(gumbo_parse_with_options(&kGumboDefaultOptions, html.data(),
-                                      html.size()));
-  if (!doc) {
-    *err = "cannot parse HTML";
-    return false;
+  if (!parser.Parse(&parts, err)) return SelectStatus::kBadSelector;
+  if (parts.size() > kMaxCompounds) {
+    *err = "selector '" + selector + "' has more than " +
+           std::to_string(kMaxCompounds) + " parts";
+    return SelectStatus::kBadSelector;
   }
-  NoMatchMemo no_match;
-  Walk(doc->document, parts, &no_match, out);
-  return true;
+  out->clear();
+  util::HtmlScan scan = util::ScanHtml(html);
+  if (!scan.over.empty()) {
+    *err = "the page " + scan.over;
+    return SelectStatus::kOverLimits;
+  }
+  util::HtmlDocument doc = util::ParseHtml(html);
+  if (!SelectAll(doc->document, parts, out, err)) {
+    out->clear();
+    return SelectStatus::kOverLimits;
+  }
+  return SelectStatus::kOk;
+}
+
+bool SelectHtml(const std::string& html, const std::string& selector,
+                std::vector<HtmlElement>* out, std::string* err) {
+  return SelectHtmlBounded(html, selector, out, err) == SelectStatus::kOk;
 }
 
 }  // namespace endstate::graders

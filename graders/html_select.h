@@ -19,9 +19,23 @@ struct HtmlElement {
   const std::string* Attr(const std::string& name) const;  // nullptr if none
 };
 
-// Parses `html` and returns the elements matching `selector` in document
-// order. Returns false and sets *err for an unsupported or malformed
-// selector ("unsupported selector ':hover'").
+enum class SelectStatus {
+  kOk,
+  kBadSelector,  // unsupported or malformed selector (the task's fault)
+  kOverLimits,   // the page is beyond util::HtmlLimits, or the matches'
+                 // texts exceed 16 MiB together (the page's fault)
+};
+
+// Parses `html` (bounded by util::ScanHtml first, walked without recursion)
+// and returns the elements matching `selector` in document order. Sets
+// *err unless kOk: "unsupported selector ':hover'", "the page nests
+// elements more than 512 deep (the limit)", "the matching elements hold
+// more than 16777216 bytes of text (the limit)". Thread-safe.
+SelectStatus SelectHtmlBounded(const std::string& html,
+                               const std::string& selector,
+                               std::vector<HtmlElement>* out, std::string* err);
+
+// SelectHtmlBounded, false unless kOk.
 bool SelectHtml(const std::string& html, const std::string& selector,
                 std::vector<HtmlElement>* out, std::string* err);
 

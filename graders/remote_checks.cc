@@ -1,5 +1,6 @@
-// remote_file and remote_unchanged: the end state of deploy hosts, read over
-// a fresh SSH/SFTP session of the grader's own.
+// remote_file and remote_unchanged: the end state of deploy hosts, read
+// from each host's root directory on disk (DeployHost::root, bound at /srv
+// inside the host) through the one confinement rule.
 #include "graders/remote_checks.h"
 
 #include <algorithm>
@@ -9,7 +10,7 @@
 
 #include "graders/check_support.h"
 #include "graders/json_match.h"
-#include "sandbox/ssh_client.h"
+#include "sandbox/confine.h"
 #include "util/files.h"
 
 namespace endstate::graders {
@@ -17,10 +18,51 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kFileAssertions[] = {"exists",   "sha256",
-                                           "contains", "not_contains",
-                                           "equals",   "same_as_workspace",
-                                           "same_as",  "json_pointer"};
+constexpr const char* kFileAssertions[] = {
+    "exists",       "sha256",       "contains",
+    "not_contains", "equals",       "same_as_workspace",
+    "same_as",      "json_pointer", "records_sha256_of"};
+
+// records_sha256_of: {path, json_pointer}. Validated at load time.
+bool ValidateRecordsSha256(const json& s, std::string* err) {
+  if (!s.contains("records_sha256_of")) return true;
+  const json& r = s["records_sha256_of"];
+  const char* expect =
+      "expected a mapping {path: /srv/..., json_pointer: /...}: this file's "
+      "JSON string at json_pointer is a SHA-256 (or its first 12+ hex "
+      "digits) of the host file at path";
+  if (!r.is_object() || r.size() != 2 || !r.contains("path") ||
+      !r.contains("json_pointer") || !r["path"].is_string() ||
+      !r["json_pointer"].is_string() ||
+      r["path"].get<std::string>().rfind("/srv/", 0) != 0) {
+    return FieldError("records_sha256_of", expect, err);
+  }
+  return true;
+}
+
+// The check of records_sha256_of on `content` (this file); empty when it
+// holds, else why not.
+std::string CheckRecordedSha256(const json& spec, const std::string& content,
+                                const sandbox::ConfinedTree& tree) {
+  const json& r = spec["records_sha256_of"];
+  const std::string other = r["path"].get<std::string>();
+  const std::string pointer = r["json_pointer"].get<std::string>();
+  json got;
+  std::string why;
+  if (!JsonAt(content, pointer, &got, &why)) return why;
+  std::string bytes;
+  if (sandbox::ReadBelow(tree, other, sandbox::kMaxGradedFileBytes, &bytes,
+                         &why) != sandbox::ReadState::kRead) {
+    return "cannot hash " + other + ": " + why;
+  }
+  const std::string want = util::Sha256Hex(bytes);
+  const std::string text = got.is_string() ? got.get<std::string>() : "";
+  if (text.size() < 12 || want.compare(0, text.size(), text) != 0) {
+    return pointer + " is " + got.dump() + ", not the SHA-256 of " + other +
+           " (" + want.substr(0, 12) + "...)";
+  }
+  return "";
+}
 
 bool IsSha256(const std::string& s) {
   return s.size() == 64 &&
@@ -34,19 +76,37 @@ size_t FirstDifferentLine(const std::string& a, const std::string& b) {
   return 1 + std::count(a.begin(), a.begin() + pos, '\n');
 }
 
-// A fresh session to `host` of `world`; nullptr with *detail on failure.
-std::unique_ptr<sandbox::SshSession> Connect(const sandbox::World& world,
-                                             const std::string& host,
-                                             std::string* detail) {
+// The host's root on disk, as the confinement rule sees it; nullptr with
+// *detail when the world has no such host (the task's fault).
+const sandbox::DeployHost* FindHost(const sandbox::World& world,
+                                    const std::string& host,
+                                    std::string* detail) {
   const sandbox::DeployHost* h = world.FindHost(host);
-  if (h == nullptr) {
-    *detail = "host '" + host + "' is not part of this world";
-    return nullptr;
+  if (h == nullptr) *detail = "host '" + host + "' is not part of this world";
+  return h;
+}
+
+sandbox::ConfinedTree HostTree(const sandbox::DeployHost& h) {
+  return {h.root, sandbox::kHostRootInside, "the host root"};
+}
+
+// Every entry below `root` except directories, relative to it, mapped to
+// whether it is a regular file (symlinks, fifos, sockets and devices are
+// not). Iterates without following symlinks. False with *err when a
+// directory cannot be listed.
+bool ListEntries(const fs::path& root, std::map<std::string, bool>* out,
+                 std::string* err) {
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    fs::file_status st = it->symlink_status(ec);
+    if (ec) break;
+    if (fs::is_directory(st)) continue;
+    (*out)[it->path().lexically_relative(root).string()] =
+        fs::is_regular_file(st);
   }
-  std::string err;
-  auto session = sandbox::SshSession::Connect(h->ssh, &err);
-  if (!session) *detail = host + ": " + err;
-  return session;
+  if (ec) *err = "cannot list " + root.string() + ": " + ec.message();
+  return !ec;
 }
 
 }  // namespace
@@ -56,7 +116,7 @@ bool ValidateRemoteFile(const tasks::CheckSpec& check, std::string* err) {
   if (!OnlyFields(s,
                   {"host", "path", "exists", "sha256", "contains",
                    "not_contains", "equals", "same_as_workspace", "same_as",
-                   "json_pointer", "json_equals"},
+                   "json_pointer", "json_equals", "records_sha256_of"},
                   err) ||
       !NeedString(s, "host", "a deploy host name such as prod.test", err) ||
       !NeedString(s, "path",
@@ -73,10 +133,11 @@ bool ValidateRemoteFile(const tasks::CheckSpec& check, std::string* err) {
     return false;
   }
   const std::string path = s["path"].get<std::string>();
-  if (path.empty() || path[0] != '/') {
+  const std::string srv = std::string(sandbox::kHostRootInside) + "/";
+  if (path.compare(0, srv.size(), srv) != 0) {
     return FieldError("path",
-                      "expected an absolute path on the host such as "
-                      "/srv/www/index.html, got " +
+                      "expected an absolute path below /srv on the host "
+                      "such as /srv/www/index.html, got " +
                           Quote(path),
                       err);
   }
@@ -96,7 +157,9 @@ bool ValidateRemoteFile(const tasks::CheckSpec& check, std::string* err) {
                         err);
     }
   }
-  if (!ValidateJsonPointerPair(s, err)) return false;
+  if (!ValidateJsonPointerPair(s, err) || !ValidateRecordsSha256(s, err)) {
+    return false;
+  }
   if (GetBool(s, "exists", true) == false) {
     for (const char* a : kFileAssertions) {
       if (std::string(a) != "exists" && s.contains(a)) {
@@ -110,7 +173,7 @@ bool ValidateRemoteFile(const tasks::CheckSpec& check, std::string* err) {
   return FieldError("assertions",
                     "expected one or more of exists, sha256, contains, "
                     "not_contains, equals, same_as_workspace, same_as, "
-                    "json_pointer",
+                    "json_pointer, records_sha256_of",
                     err);
 }
 
@@ -121,20 +184,29 @@ CheckResult RunRemoteFile(const tasks::CheckSpec& check,
   const std::string path = GetString(s, "path");
   const std::string where = host + ":" + path;
   std::string detail;
-  auto session = Connect(world, host, &detail);
-  if (!session) return Errored(detail);
-  std::string err;
-  std::optional<sandbox::RemoteEntry> entry = session->Stat(path, &err);
-  if (!entry && !err.empty()) return Errored(host + ": " + err);
+  const sandbox::DeployHost* h = FindHost(world, host, &detail);
+  if (h == nullptr) return Errored(detail);
+  // Read from the host's root on disk with the harness's identity: the
+  // agent can chmod, replace or delete what it left, never deny the read
+  // (or stall it: no session, no socket, opens never block).
+  std::string text, why, err;
   const bool want_exists = GetBool(s, "exists", true);
-  if (!entry) {
-    if (!want_exists) return Passed(where + ": absent, as expected");
-    return Failed(where + ": no such file");
+  switch (sandbox::ReadBelow(HostTree(*h), path, sandbox::kMaxGradedFileBytes,
+                             &text, &why)) {
+    case sandbox::ReadState::kMissing:
+      if (!want_exists) return Passed(where + ": absent, as expected");
+      return Failed(where + ": no such file");
+    case sandbox::ReadState::kDirectory:
+      if (!want_exists) return Failed(where + ": exists, want absent");
+      return Failed(where + ": is a directory, want a file");
+    case sandbox::ReadState::kRefused:
+    case sandbox::ReadState::kUnreadable:
+      return Failed(where + ": " + why);
+    case sandbox::ReadState::kRead:
+      if (!want_exists) return Failed(where + ": exists, want absent");
+      break;
   }
-  if (!want_exists) return Failed(where + ": exists, want absent");
-  if (entry->is_dir) return Failed(where + ": is a directory, want a file");
-  std::optional<std::string> content = session->ReadFile(path, &err);
-  if (!content) return Errored(host + ": " + err);
+  const std::string* content = &text;
 
   if (s.contains("sha256")) {
     const std::string got = util::Sha256Hex(*content);
@@ -190,6 +262,10 @@ CheckResult RunRemoteFile(const tasks::CheckSpec& check,
       return Failed(where + " " + pointer + ": " + why);
     }
   }
+  if (s.contains("records_sha256_of")) {
+    std::string why = CheckRecordedSha256(s, *content, HostTree(*h));
+    if (!why.empty()) return Failed(where + ": " + why);
+  }
   for (const char* a : kFileAssertions) {
     if (std::string(a) != "exists" && s.contains(a)) {
       return Passed(where + ": every assertion holds");
@@ -214,7 +290,8 @@ CheckResult RunRemoteUnchanged(const tasks::CheckSpec& check,
   std::vector<std::string> paths = GetStrings(s, "paths");
   if (paths.empty()) paths = {"**"};
   const std::vector<std::string> except = GetStrings(s, "except");
-  const bool forbid_new = GetString(s, "new_files", "allow") == "forbid";
+  // Production is exact unless the task names what may appear (except).
+  const bool forbid_new = GetString(s, "new_files", "forbid") == "forbid";
   auto selected = [&](const std::string& rel) {
     return AnyGlobMatches(paths, rel) && !AnyGlobMatches(except, rel);
   };
@@ -224,28 +301,19 @@ CheckResult RunRemoteUnchanged(const tasks::CheckSpec& check,
     return Errored("host '" + host + "' has no initial copy in this world");
   }
   // Initial regular files (symlinks are not compared), relative to /srv.
-  std::vector<std::string> before;
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(*initial, ec), end; !ec && it != end;
-       it.increment(ec)) {
-    if (!it->is_symlink() && it->is_regular_file()) {
-      std::string rel = it->path().lexically_relative(*initial).string();
-      if (selected(rel)) before.push_back(rel);
-    }
+  std::map<std::string, bool> was;
+  std::string listing_err;
+  if (!ListEntries(*initial, &was, &listing_err)) return Errored(listing_err);
+  std::vector<std::string> before;  // sorted, as the map is
+  for (const auto& [rel, regular] : was) {
+    if (regular && selected(rel)) before.push_back(rel);
   }
-  if (ec)
-    return Errored("cannot read " + initial->string() + ": " + ec.message());
-  std::sort(before.begin(), before.end());
 
-  std::string detail;
-  auto session = Connect(world, host, &detail);
-  if (!session) return Errored(detail);
-  std::string err;
-  const std::string root = sandbox::kHostRootInside;
-  auto listing = session->ListTree(root, &err);
-  if (!listing) return Errored(host + ": " + err);
-  std::map<std::string, uint64_t> now;  // relative path -> size
-  for (const auto& e : *listing) now[e.path.substr(root.size() + 1)] = e.size;
+  std::string detail, err;
+  const sandbox::DeployHost* h = FindHost(world, host, &detail);
+  if (h == nullptr) return Errored(detail);
+  std::map<std::string, bool> now;  // relative path -> is a regular file
+  if (!ListEntries(h->root, &now, &err)) return Failed(host + ": " + err);
 
   std::vector<std::string> deleted, changed, added;
   for (const std::string& rel : before) {
@@ -256,18 +324,18 @@ CheckResult RunRemoteUnchanged(const tasks::CheckSpec& check,
     }
     std::optional<std::string> want = util::ReadFile(*initial / rel, &err);
     if (!want) return Errored(err);
-    if (want->size() != it->second) {
-      changed.push_back(rel);
-      continue;
+    std::string got, why;
+    util::ReadOptions options{.follow_symlinks = false,
+                              .max_bytes = sandbox::kMaxGradedFileBytes};
+    if (!it->second ||
+        !util::ReadRegularFile(h->root / rel, options, &got, &why) ||
+        got != *want) {
+      changed.push_back(rel);  // replaced by a link or fifo, unreadable, ...
     }
-    std::optional<std::string> got = session->ReadFile(root + "/" + rel, &err);
-    if (!got) return Errored(host + ": " + err);
-    if (*got != *want) changed.push_back(rel);
   }
   if (forbid_new) {
-    for (const auto& [rel, size] : now) {
-      if (selected(rel) &&
-          !std::binary_search(before.begin(), before.end(), rel)) {
+    for (const auto& [rel, regular] : now) {
+      if (selected(rel) && was.count(rel) == 0) {
         added.push_back(rel);
       }
     }

@@ -1,8 +1,11 @@
 // Checks of deploy hosts (docs/graders.md): `remote_file` and
-// `remote_unchanged`. Each run opens a fresh SSH session of its own to the
-// host (World::FindHost(name)->ssh), so nothing the agent left open, and
-// no tool connection, takes part in the verdict. Unreachable hosts and SFTP
-// failures are `error`; a wrong end state is `failed`.
+// `remote_unchanged`. Each reads the host's root directory on disk
+// (World::FindHost(name)->root, seen as /srv on the host) as the harness,
+// through sandbox/confine.h: no SSH session the agent could break, no
+// permission it could take away (chmod 000), no open that blocks (a FIFO).
+// What the agent left that cannot be read (missing, wrong file type,
+// unreadable, over 64 MiB) is `failed` with that reason; `error` is only a
+// host the task does not have.
 #pragma once
 
 #include <string>
@@ -21,9 +24,10 @@ CheckResult RunRemoteFile(const tasks::CheckSpec& check,
                           const sandbox::World& world);
 
 // remote_unchanged: `host`, `paths` (globs relative to /srv, default
-// ["**"]), `except` (globs), `new_files` (allow | forbid, default allow).
-// Compares the host's current files, read over SFTP, with
-// World::InitialHostRoot(host).
+// ["**"]), `except` (globs), `new_files` (allow | forbid, default forbid:
+// production is exact unless the task names what may appear in `except`).
+// Compares the host's current files with World::InitialHostRoot(host); a
+// file replaced by a symlink, FIFO or unreadable file is "changed".
 bool ValidateRemoteUnchanged(const tasks::CheckSpec& check, std::string* err);
 CheckResult RunRemoteUnchanged(const tasks::CheckSpec& check,
                                const sandbox::World& world);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <map>
+#include <set>
 
 #include "graders/check_kinds.h"
 #include "graders/check_support.h"
@@ -21,20 +22,29 @@ struct Entry {
 };
 
 // Every regular file and symlink below `root` (relative '/' paths), without
-// descending into `.git` folders: repository state is the git check's job.
-std::map<std::string, Entry> ListTree(const fs::path& root) {
+// descending into the `.git` directories of the task's repositories:
+// repository state is the git check's job. Those are the `.git`
+// directories of the initial workspace: ListTree(initial, nullptr, &repos)
+// collects them, ListTree(now, &repos, nullptr) skips only those, so a
+// `.git` file or directory the agent added anywhere else is compared like
+// any other file.
+std::map<std::string, Entry> ListTree(const fs::path& root,
+                                      const std::set<std::string>* skip,
+                                      std::set<std::string>* repos) {
   std::map<std::string, Entry> out;
   std::error_code ec;
   fs::recursive_directory_iterator it(
       root, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const fs::directory_entry& e = *it;
-    if (e.path().filename() == ".git") {
-      if (e.is_directory(ec) && !e.is_symlink(ec))
-        it.disable_recursion_pending();
+    std::string rel = e.path().lexically_relative(root).generic_string();
+    if (e.path().filename() == ".git" && e.is_directory(ec) &&
+        !e.is_symlink(ec) &&
+        (repos != nullptr || (skip != nullptr && skip->count(rel) > 0))) {
+      if (repos != nullptr) repos->insert(rel);
+      it.disable_recursion_pending();
       continue;
     }
-    std::string rel = e.path().lexically_relative(root).generic_string();
     if (e.is_symlink(ec)) {
       out[rel] = {true, e.path()};
     } else if (e.is_regular_file(ec)) {
@@ -77,8 +87,11 @@ CheckResult RunTree(const json& s, const sandbox::World& world) {
   auto watched = [&](const std::string& rel) {
     return AnyGlobMatches(paths, rel) && !AnyGlobMatches(except, rel);
   };
-  std::map<std::string, Entry> before = ListTree(world.initial_workspace());
-  std::map<std::string, Entry> after = ListTree(world.workspace());
+  std::set<std::string> repos;
+  std::map<std::string, Entry> before =
+      ListTree(world.initial_workspace(), nullptr, &repos);
+  std::map<std::string, Entry> after =
+      ListTree(world.workspace(), &repos, nullptr);
   std::vector<std::string> modified, deleted, added;
   size_t same = 0;
   for (const auto& [rel, entry] : before) {

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "report/stats_text.h"
-#include "util/format.h"
 #include "results/run_meta.h"
+#include "util/format.h"
 
 namespace endstate::report {
 namespace {
@@ -252,8 +252,8 @@ std::string RenderHistoryCsv(const History& h) {
       "flipped_tasks\n";
   auto cmp = [](const std::optional<Comparison>& c, int64_t run) {
     if (!c) return std::string(",,,");
-    return std::to_string(run) + "," + util::Fixed(c->mean_difference, 4) + "," +
-           util::Fixed(c->p_value, 4) + "," + c->verdict;
+    return std::to_string(run) + "," + util::Fixed(c->mean_difference, 4) +
+           "," + util::Fixed(c->p_value, 4) + "," + c->verdict;
   };
   for (const auto& m : h.models) {
     for (const auto& p : m.points) {
@@ -264,22 +264,24 @@ std::string RenderHistoryCsv(const History& h) {
         flips +=
             (flips.empty() ? "" : " ") + f.task + ":" + f.from + "->" + f.to;
       }
-      out +=
-          CsvField(m.name) + "," + std::to_string(run.id) + "," +
-          run.started_at + "," + CsvField(results::LabelsText(run.labels)) +
-          "," + CsvField(run.note) + "," + std::to_string(p.stats.passed) +
-          "," + std::to_string(p.stats.graded) + "," +
-          std::to_string(p.stats.errored) + "," +
-          (r.attempts > 0 ? util::Fixed(r.rate, 4) : "") + "," +
-          (r.interval
-               ? util::Fixed(r.interval->low, 4) + "," + util::Fixed(r.interval->high, 4)
-               : ",") +
-          "," + cmp(p.vs_previous, p.previous_run) + "," +
-          cmp(p.vs_baseline, h.baseline_run) + "," +
-          (p.probes.decode_tok_s ? util::Fixed(*p.probes.decode_tok_s, 2) : "") +
-          "," + (p.probes.ttft_ms ? util::Fixed(*p.probes.ttft_ms, 2) : "") + "," +
-          (p.probes.toolcall_valid ? util::Fixed(*p.probes.toolcall_valid, 4) : "") +
-          "," + CsvField(flips) + "\n";
+      out += CsvField(m.name) + "," + std::to_string(run.id) + "," +
+             run.started_at + "," + CsvField(results::LabelsText(run.labels)) +
+             "," + CsvField(run.note) + "," + std::to_string(p.stats.passed) +
+             "," + std::to_string(p.stats.graded) + "," +
+             std::to_string(p.stats.errored) + "," +
+             (r.attempts > 0 ? util::Fixed(r.rate, 4) : "") + "," +
+             (r.interval ? util::Fixed(r.interval->low, 4) + "," +
+                               util::Fixed(r.interval->high, 4)
+                         : ",") +
+             "," + cmp(p.vs_previous, p.previous_run) + "," +
+             cmp(p.vs_baseline, h.baseline_run) + "," +
+             (p.probes.decode_tok_s ? util::Fixed(*p.probes.decode_tok_s, 2)
+                                    : "") +
+             "," + (p.probes.ttft_ms ? util::Fixed(*p.probes.ttft_ms, 2) : "") +
+             "," +
+             (p.probes.toolcall_valid ? util::Fixed(*p.probes.toolcall_valid, 4)
+                                      : "") +
+             "," + CsvField(flips) + "\n";
     }
   }
   return out;

@@ -9,9 +9,9 @@
 #include "report/history_formats.h"
 #include "report/html_escape.h"
 #include "report/stats_text.h"
-#include "util/format.h"
 #include "results/run_meta.h"
 #include "util/files.h"
+#include "util/format.h"
 
 namespace endstate::report {
 namespace {

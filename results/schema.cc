@@ -209,11 +209,8 @@ CREATE INDEX probes_by_model ON probes(model_id) WHERE model_id IS NOT NULL;
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
-      {1, kSchemaV1},
-      {2, kSchemaV2},
-      {3, kSchemaV3},
-      {4, kSchemaV4},
-      {5, kSchemaV5},
+      {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3},
+      {4, kSchemaV4}, {5, kSchemaV5},
   };
   return kMigrations;
 }

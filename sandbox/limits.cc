@@ -23,6 +23,8 @@ namespace {
 
 constexpr char kPidsRoot[] = "/sys/fs/cgroup/pids";
 constexpr char kPidsParent[] = "/sys/fs/cgroup/pids/endstate";
+constexpr char kMemoryRoot[] = "/sys/fs/cgroup/memory";
+constexpr char kMemoryParent[] = "/sys/fs/cgroup/memory/endstate";
 
 int SetLimit(int resource, uint64_t value) {
   if (value == 0) return 0;
@@ -75,9 +77,9 @@ int SetUpChild(const ChildLimits& limits) {
   if (int e = SetLimit(RLIMIT_AS, limits.address_space)) return e;
   if (int e = SetLimit(RLIMIT_FSIZE, limits.file_size)) return e;
   if (int e = SetLimit(RLIMIT_CPU, limits.cpu_seconds)) return e;
-  if (limits.cgroup_procs_fd >= 0) {
-    // "0" moves the writing process (cgroup v1).
-    if (write(limits.cgroup_procs_fd, "0", 1) != 1) return errno;
+  // "0" moves the writing process (cgroup v1).
+  for (int fd : {limits.cgroup_procs_fd, limits.memory_procs_fd}) {
+    if (fd >= 0 && write(fd, "0", 1) != 1) return errno;
   }
   // Boost.Process 1.81's close_range path skips the gap between fd 2 and its
   // error pipe (a bug), so descriptors of other threads could leak into the
@@ -87,39 +89,98 @@ int SetUpChild(const ChildLimits& limits) {
   return 0;
 }
 
-std::unique_ptr<PidsCgroup> PidsCgroup::Create(int max_pids) {
+namespace {
+
+// Creates run-<pid>-<n> below `parent` of a cgroup v1 hierarchy mounted at
+// `root`, writes `setting` = `value` in it and opens its cgroup.procs.
+// False when the controller is unavailable (the caller goes on without).
+bool MakeRunCgroup(const char* root, const char* parent, const char* setting,
+                   const std::string& value, std::filesystem::path* dir,
+                   int* procs_fd) {
   static std::atomic<uint64_t> counter{0};
   std::error_code ec;
-  if (!std::filesystem::exists(std::filesystem::path(kPidsRoot) / "tasks",
-                               ec)) {
-    return nullptr;
+  if (!std::filesystem::exists(std::filesystem::path(root) / "tasks", ec)) {
+    return false;
   }
-  std::filesystem::create_directory(kPidsParent, ec);
-  if (ec) return nullptr;
+  std::filesystem::create_directory(parent, ec);
+  if (ec) return false;
   std::ostringstream name;
   name << "run-" << getpid() << "-" << counter.fetch_add(1);
-  std::filesystem::path dir = std::filesystem::path(kPidsParent) / name.str();
-  std::filesystem::create_directory(dir, ec);
-  if (ec) return nullptr;
-  if (!WriteSmallFile(dir / "pids.max", std::to_string(max_pids))) {
-    std::filesystem::remove(dir, ec);
-    return nullptr;
+  *dir = std::filesystem::path(parent) / name.str();
+  std::filesystem::create_directory(*dir, ec);
+  if (ec) return false;
+  if (!WriteSmallFile(*dir / setting, value)) {
+    std::filesystem::remove(*dir, ec);
+    return false;
   }
-  int fd = open((dir / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) {
-    std::filesystem::remove(dir, ec);
+  *procs_fd = open((*dir / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+  if (*procs_fd < 0) {
+    std::filesystem::remove(*dir, ec);
+    return false;
+  }
+  return true;
+}
+
+int KillMembers(const std::filesystem::path& dir) {
+  int killed = 0;
+  for (pid_t pid : ReadPids(dir / "cgroup.procs")) {
+    if (kill(pid, SIGKILL) == 0) ++killed;
+  }
+  return killed;
+}
+
+// Kills every member, then removes the cgroup. Killed processes leave the
+// cgroup only once they are reaped; give them up to ~2 s (they are
+// normally gone at once).
+void RemoveRunCgroup(const std::filesystem::path& dir, int procs_fd) {
+  if (procs_fd >= 0) close(procs_fd);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    KillMembers(dir);
+    if (rmdir(dir.c_str()) == 0 || errno == ENOENT) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<PidsCgroup> PidsCgroup::Create(int max_pids) {
+  std::filesystem::path dir;
+  int fd = -1;
+  if (!MakeRunCgroup(kPidsRoot, kPidsParent, "pids.max",
+                     std::to_string(max_pids), &dir, &fd)) {
     return nullptr;
   }
   return std::unique_ptr<PidsCgroup>(new PidsCgroup(dir, fd));
 }
 
-int PidsCgroup::KillAll() const {
-  int killed = 0;
-  for (pid_t pid : ReadPids(dir_ / "cgroup.procs")) {
-    if (kill(pid, SIGKILL) == 0) ++killed;
+std::unique_ptr<MemoryCgroup> MemoryCgroup::Create(uint64_t max_bytes) {
+  std::filesystem::path dir;
+  int fd = -1;
+  if (max_bytes == 0 ||
+      !MakeRunCgroup(kMemoryRoot, kMemoryParent, "memory.limit_in_bytes",
+                     std::to_string(max_bytes), &dir, &fd)) {
+    return nullptr;
   }
-  return killed;
+  return std::unique_ptr<MemoryCgroup>(new MemoryCgroup(dir, fd));
 }
+
+MemoryCgroup::~MemoryCgroup() { RemoveRunCgroup(dir_, procs_fd_); }
+
+bool MemoryCgroup::LimitHit() const {
+  // memory.failcnt counts allocations refused at the limit (then reclaimed
+  // or OOM-killed); oom_control's oom_kill counts the kills.
+  std::ifstream in(dir_ / "memory.oom_control");
+  std::string key;
+  int64_t value = 0;
+  while (in >> key >> value) {
+    if (key == "oom_kill" && value > 0) return true;
+  }
+  std::ifstream fail(dir_ / "memory.failcnt");
+  int64_t failcnt = 0;
+  return (fail >> failcnt) && failcnt > 0;
+}
+
+int PidsCgroup::KillAll() const { return KillMembers(dir_); }
 
 int64_t PidsCgroup::ForksRefused() const {
   std::ifstream in(dir_ / "pids.events");
@@ -132,42 +193,35 @@ int64_t PidsCgroup::ForksRefused() const {
 }
 
 int SweepStalePidsCgroups() {
-  std::error_code ec;
-  std::filesystem::directory_iterator it(kPidsParent, ec);
-  if (ec) return 0;
   int removed = 0;
-  for (const auto& e : it) {
-    const std::string name = e.path().filename().string();
-    int pid = 0, n = 0;
-    char tail = 0;
-    if (std::sscanf(name.c_str(), "run-%d-%d%c", &pid, &n, &tail) != 2 ||
-        pid <= 1) {
-      continue;
-    }
-    if (kill(pid, 0) == 0 || errno == EPERM) continue;  // owner alive
-    for (int attempt = 0; attempt < 20; ++attempt) {
-      for (pid_t member : ReadPids(e.path() / "cgroup.procs")) {
-        kill(member, SIGKILL);
+  for (const char* parent : {kPidsParent, kMemoryParent}) {
+    std::error_code ec;
+    std::filesystem::directory_iterator it(parent, ec);
+    if (ec) continue;
+    for (const auto& e : it) {
+      const std::string name = e.path().filename().string();
+      int pid = 0, n = 0;
+      char tail = 0;
+      if (std::sscanf(name.c_str(), "run-%d-%d%c", &pid, &n, &tail) != 2 ||
+          pid <= 1) {
+        continue;
       }
-      if (rmdir(e.path().c_str()) == 0) {
-        ++removed;
-        break;
+      if (kill(pid, 0) == 0 || errno == EPERM) continue;  // owner alive
+      for (int attempt = 0; attempt < 20; ++attempt) {
+        for (pid_t member : ReadPids(e.path() / "cgroup.procs")) {
+          kill(member, SIGKILL);
+        }
+        if (rmdir(e.path().c_str()) == 0) {
+          ++removed;
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
   return removed;
 }
 
-PidsCgroup::~PidsCgroup() {
-  if (procs_fd_ >= 0) close(procs_fd_);
-  // Killed processes leave the cgroup only once they are reaped; give them
-  // up to ~2 s (they are normally gone at once).
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    KillAll();
-    if (rmdir(dir_.c_str()) == 0 || errno == ENOENT) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-}
+PidsCgroup::~PidsCgroup() { RemoveRunCgroup(dir_, procs_fd_); }
 
 }  // namespace endstate::sandbox

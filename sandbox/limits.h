@@ -34,6 +34,7 @@ struct ChildLimits {
   uint64_t file_size = 0;      // bytes, RLIMIT_FSIZE (0 = unchanged)
   uint64_t cpu_seconds = 0;    // RLIMIT_CPU (0 = unchanged)
   int cgroup_procs_fd = -1;    // open cgroup.procs to join, or -1
+  int memory_procs_fd = -1;    // the memory cgroup's, or -1
 };
 
 // Derives the child's limits from `limits`: CPU time gets a generous bound
@@ -70,7 +71,34 @@ class PidsCgroup {
   int procs_fd_ = -1;
 };
 
-// Removes the pids cgroups left by processes killed before their
+// One memory cgroup (v1) for one run: memory.limit_in_bytes bounds the
+// memory of every process of the run together, /tmp's tmpfs pages
+// included (the address-space rlimit bounds each process only: 4 x 1.5
+// GiB fit under a 2 GiB rlimit). At the limit the kernel reclaims, then
+// OOM-kills inside the cgroup only. Not thread-safe; one per run.
+class MemoryCgroup {
+ public:
+  // nullptr when max_bytes is 0 or the memory controller is not available
+  // (no error: best effort, like PidsCgroup).
+  static std::unique_ptr<MemoryCgroup> Create(uint64_t max_bytes);
+  // Kills every member, then removes the cgroup.
+  ~MemoryCgroup();
+  MemoryCgroup(const MemoryCgroup&) = delete;
+  MemoryCgroup& operator=(const MemoryCgroup&) = delete;
+
+  int procs_fd() const { return procs_fd_; }
+  // Whether the run reached the limit (an allocation was refused or a
+  // process OOM-killed).
+  bool LimitHit() const;
+
+ private:
+  MemoryCgroup(std::filesystem::path dir, int procs_fd)
+      : dir_(std::move(dir)), procs_fd_(procs_fd) {}
+  std::filesystem::path dir_;
+  int procs_fd_ = -1;
+};
+
+// Removes the pids (and memory) cgroups left by processes killed before their
 // PidsCgroup destructor ran (named run-<pid>-<n>; the pid is gone): kills
 // any member still inside, then removes the directory. Returns how many
 // were removed; errors are ignored (best effort, like the limit itself).

@@ -199,6 +199,9 @@ ProcessResult Run(const ProcessSpec& spec) {
   std::unique_ptr<PidsCgroup> cgroup = PidsCgroup::Create(spec.limits.max_pids);
   ChildLimits child = MakeChildLimits(spec.limits);
   if (cgroup) child.cgroup_procs_fd = cgroup->procs_fd();
+  std::unique_ptr<MemoryCgroup> memory =
+      MemoryCgroup::Create(spec.limits.max_total_memory_bytes);
+  if (memory) child.memory_procs_fd = memory->procs_fd();
 
   asio::io_context ctx(1);
   asio::readable_pipe out_pipe(ctx), err_pipe(ctx);
@@ -281,6 +284,7 @@ ProcessResult Run(const ProcessSpec& spec) {
   });
 
   ctx.run();
+  if (memory) r.memory_limit_hit = memory->LimitHit();
   return r;
 }
 

@@ -20,11 +20,14 @@ struct Mount {
 };
 
 struct ShellLimits {
-  std::chrono::milliseconds timeout{60'000};  // wall clock, whole tree
-  size_t max_output_bytes = 64 * 1024;        // stdout and stderr, each
-  int max_pids = 256;                         // processes in the sandbox
-  uint64_t max_memory_bytes = 2ull << 30;     // address space per process
-  uint64_t max_file_bytes = 256ull << 20;     // largest file written
+  std::chrono::milliseconds timeout{60'000};     // wall clock, whole tree
+  size_t max_output_bytes = 64 * 1024;           // stdout and stderr, each
+  int max_pids = 256;                            // processes in the sandbox
+  uint64_t max_memory_bytes = 2ull << 30;        // address space per process
+  uint64_t max_total_memory_bytes = 4ull << 30;  // all processes of one run
+                                                 // together, /tmp included
+                                                 // (memory cgroup; 0 = none)
+  uint64_t max_file_bytes = 256ull << 20;        // largest file written
 };
 
 struct ProcessSpec {
@@ -44,8 +47,9 @@ struct ProcessResult {
   int signal = 0;          // terminating signal, 0 when exited
   bool timed_out = false;  // killed at limits.timeout
   bool output_truncated = false;
-  std::string out;  // stdout, at most max_output_bytes
-  std::string err;  // stderr, at most max_output_bytes
+  bool memory_limit_hit = false;  // max_total_memory_bytes was reached
+  std::string out;                // stdout, at most max_output_bytes
+  std::string err;                // stderr, at most max_output_bytes
   std::chrono::microseconds duration{0};
 };
 

@@ -174,6 +174,30 @@ class LiveWorld : public World {
 
   ProcessResult RunShell(const std::string& command,
                          const ShellLimits& limits) const override {
+    return RunProcess(ShellSpec(command, limits));
+  }
+
+  ProcessResult RunCheckCommand(const std::string& command,
+                                const ShellLimits& limits) const override {
+    ProcessSpec spec = ShellSpec(command, limits);
+    spec.argv = {"/bin/bash", "-o", "pipefail", "-c", command};
+    for (auto& [key, value] : spec.env) {
+      if (key == "HOME") value = "/tmp";  // a fresh tmpfs, not the workspace
+    }
+    spec.env.insert(spec.env.end(),
+                    {// What python3 -I does, for every python3 the command
+                     // starts: no cwd or script directory on sys.path (a
+                     // planted re.py), no user site, no PYTHON* variables.
+                     {"PYTHONSAFEPATH", "1"},
+                     {"PYTHONNOUSERSITE", "1"},
+                     // No ~/.gitconfig the agent could have written.
+                     {"GIT_CONFIG_GLOBAL", "/dev/null"}});
+    return RunProcess(spec);
+  }
+
+ private:
+  ProcessSpec ShellSpec(const std::string& command,
+                        const ShellLimits& limits) const {
     ProcessSpec spec;
     spec.argv = {"/bin/bash", "-c", command};
     Mount workspace;
@@ -198,9 +222,10 @@ class LiveWorld : public World {
         {"GIT_CONFIG_VALUE_0", "*"},
     };
     spec.limits = limits;
-    return RunProcess(spec);
+    return spec;
   }
 
+ public:
   bool RunOnHost(const std::string& host, const std::string& command,
                  const ShellLimits& limits, ExecResult* result,
                  std::string* err) const override {

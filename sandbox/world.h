@@ -79,6 +79,17 @@ class World {
   // Runs `bash -c command` isolated, cwd /workspace, workspace writable.
   virtual ProcessResult RunShell(const std::string& command,
                                  const ShellLimits& limits) const = 0;
+  // Runs a `command` check's command: as RunShell, but the agent cannot
+  // plant what it runs with: HOME is an empty tmpfs (/tmp), python3 runs
+  // as with -I (PYTHONSAFEPATH, PYTHONNOUSERSITE; -E holds as the
+  // environment is fixed), no global git config, and `bash -o pipefail`
+  // so a failing command in a pipeline fails the check. cwd stays
+  // /workspace for the task's relative paths. The default (for test
+  // worlds) is RunShell.
+  virtual ProcessResult RunCheckCommand(const std::string& command,
+                                        const ShellLimits& limits) const {
+    return RunShell(command, limits);
+  }
   // Runs `bash -c command` on `host` through its sshd (a fresh session), as
   // the ssh_exec tool does; the command is confined like RunShell with the
   // host root at /srv. Returns false and sets *err when the host is unknown

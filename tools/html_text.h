@@ -21,6 +21,10 @@ namespace endstate::tools {
 // Whitespace in text collapses to single spaces; <script>, <style>,
 // <noscript>, <template> and <svg> are skipped. The result ends with one
 // newline (or is empty).
-std::string HtmlToText(std::string_view html);
+// Bounded (util/html_parse.h): a page beyond util::HtmlLimits is rendered
+// up to the tag that broke a limit, and *cut (when given) is set to
+// "[page cut at byte N: it has more than 20000 tags (the limit)]" (else
+// cleared). The tree is walked without recursion. Thread-safe.
+std::string HtmlToText(std::string_view html, std::string* cut = nullptr);
 
 }  // namespace endstate::tools

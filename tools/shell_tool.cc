@@ -87,10 +87,17 @@ ToolResult RunShell(const json& args, const ToolContext& ctx) {
     notes = "[output truncated: each stream keeps at most " +
             std::to_string(limits.max_output_bytes) + " bytes]\n";
   }
+  if (pr.memory_limit_hit) {
+    notes +=
+        "[memory limit hit: the command's processes together (and "
+        "/tmp) may use at most " +
+        std::to_string(limits.max_total_memory_bytes >> 20) +
+        " MiB; an allocation was refused or a process killed]\n";
+  }
   r.content =
       RenderProcessOutput(status, SanitizeUtf8(pr.out), SanitizeUtf8(pr.err),
                           notes, ctx.max_result_bytes);
-  r.is_error = pr.timed_out || r.exit_code != 0;
+  r.is_error = pr.timed_out || pr.memory_limit_hit || r.exit_code != 0;
   return r;
 }
 

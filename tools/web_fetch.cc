@@ -137,10 +137,12 @@ ToolResult WebFetch(const json& args, const ToolContext& ctx) {
     }
     url = res.redirect_url;
   }
+  std::string cut;  // the page was beyond util::HtmlLimits
   std::string body =
-      raw || !IsHtml(res) ? SanitizeUtf8(res.body) : HtmlToText(res.body);
+      raw || !IsHtml(res) ? SanitizeUtf8(res.body) : HtmlToText(res.body, &cut);
   std::string text =
       "HTTP " + std::to_string(res.status) + " " + url + "\n\n" + body;
+  if (!cut.empty()) text += cut + "\n";
   if (res.body_truncated) {
     if (!text.empty() && text.back() != '\n') text += "\n";
     text += "[body cut at " + std::to_string(kMaxBodyBytes) + " bytes]\n";

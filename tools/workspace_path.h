@@ -7,9 +7,10 @@
 
 namespace endstate::tools {
 
-// Resolves `rel`, a path as the model wrote it, to a host path inside
-// `workspace` (the host directory seen as sandbox::kWorkspaceInside by the
-// shell). Accepts relative paths and absolute paths under /workspace. Each
+// sandbox::ResolveBelow (sandbox/confine.h, the one confinement rule) for
+// the workspace. Resolves `rel`, a path as the model wrote it, to a host path
+// inside `workspace` (the host directory seen as sandbox::kWorkspaceInside by
+// the shell). Accepts relative paths and absolute paths under /workspace. Each
 // existing component is resolved physically: a symlink is followed (an
 // absolute target under /workspace maps onto the workspace, as the shell
 // would see it), and `..` goes to the parent of what was resolved so far.

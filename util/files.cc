@@ -1,5 +1,6 @@
 #include "util/files.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,20 +16,102 @@
 namespace endstate::util {
 namespace fs = std::filesystem;
 
-std::optional<std::string> ReadFile(const fs::path& path, std::string* err) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (err)
-      *err = "cannot open " + path.string() + ": " + std::strerror(errno);
+namespace {
+
+// An owned file descriptor, closed on scope exit.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+namespace {
+
+const char* TypeName(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a fifo";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISLNK(mode)) return "a symlink";
+  return "something else";
+}
+
+}  // namespace
+
+bool ReadRegularFile(const fs::path& path, const ReadOptions& options,
+                     std::string* content, std::string* why) {
+  int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+  if (!options.follow_symlinks) flags |= O_NOFOLLOW;
+  errno = 0;
+  Fd fd(::open(path.c_str(), flags));
+  if (fd.get() < 0) {
+    int e = errno;
+    *why = e == ELOOP && !options.follow_symlinks ? "is a symlink"
+                                                  : std::strerror(e);
+    errno = e;
+    return false;
+  }
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) {
+    *why = std::strerror(errno);
+    return false;
+  }
+  errno = 0;
+  if (!S_ISREG(st.st_mode)) {
+    *why = std::string("is ") + TypeName(st.st_mode) + ", not a regular file";
+    return false;
+  }
+  if (static_cast<uint64_t>(st.st_size) > options.max_bytes) {
+    *why = "is " + std::to_string(st.st_size) + " bytes, over the " +
+           std::to_string(options.max_bytes) + "-byte limit";
+    return false;
+  }
+  // A regular file never returns EAGAIN; clear O_NONBLOCK anyway so a
+  // network filesystem's short reads are plain ones.
+  ::fcntl(fd.get(), F_SETFL, O_RDONLY);
+  content->clear();
+  content->reserve(static_cast<size_t>(st.st_size));
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *why = std::strerror(errno);
+      return false;
+    }
+    if (n == 0) break;
+    if (content->size() + static_cast<size_t>(n) > options.max_bytes) {
+      *why = "grew past the " + std::to_string(options.max_bytes) +
+             "-byte limit while being read";
+      return false;
+    }
+    content->append(buf, static_cast<size_t>(n));
+  }
+  return true;
+}
+
+std::optional<std::string> ReadFile(const fs::path& path, std::string* err,
+                                    const ReadOptions& options) {
+  std::string content, why;
+  if (!ReadRegularFile(path, options, &content, &why)) {
+    if (err) {
+      *err = (errno != 0 ? "cannot open " : "cannot read ") + path.string() +
+             ": " + why;
+    }
     return std::nullopt;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) {
-    if (err) *err = "cannot read " + path.string();
-    return std::nullopt;
-  }
-  return std::move(ss).str();
+  return content;
 }
 
 bool WriteFile(const fs::path& path, std::string_view content,

@@ -1,6 +1,7 @@
 // Small filesystem and hashing helpers shared by every folder.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -8,10 +9,27 @@
 
 namespace endstate::util {
 
-// Reads a whole file. Returns nullopt (and sets *err when given) when the
-// file cannot be opened or read.
+struct ReadOptions {
+  bool follow_symlinks = true;  // false: O_NOFOLLOW, a symlink is refused
+  size_t max_bytes = SIZE_MAX;  // a larger file is refused, never cut
+};
+
+// Reads a whole regular file. Never blocks on what the path names: it is
+// opened with O_NONBLOCK and fstat must say regular file, so a FIFO,
+// socket or device is refused at once. Returns false and sets *why (the
+// reason without the path: "No such file or directory", "is a fifo, not a
+// regular file", "is a symlink", "is a directory, not a regular file",
+// "is 70000000 bytes, over the 67108864-byte limit") on failure; errno is
+// the open's on an open failure, else 0. Thread-safe.
+bool ReadRegularFile(const std::filesystem::path& path,
+                     const ReadOptions& options, std::string* content,
+                     std::string* why);
+
+// ReadRegularFile with the path in the message: "cannot open PATH: No such
+// file or directory", "cannot read PATH: is a fifo, not a regular file".
 std::optional<std::string> ReadFile(const std::filesystem::path& path,
-                                    std::string* err = nullptr);
+                                    std::string* err = nullptr,
+                                    const ReadOptions& options = {});
 
 // Writes `content` to `path`, replacing it; creates no directories.
 // Returns false and sets *err on failure.

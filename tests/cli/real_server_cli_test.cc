@@ -52,8 +52,7 @@ class RealServerCliTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(root_); }
 
   // A config with one openai model `q` (model id "qwen") at `base_url`.
-  std::string evaluator::Config(const std::string& base_url,
-                                const std::string& more) {
+  std::string ConfigFile(const std::string& base_url, const std::string& more) {
     std::string path = (root_ / "c.yaml").string();
     util::WriteFile(path,
                     "models:\n  - name: q\n    provider: openai\n    "
@@ -84,7 +83,7 @@ class RealServerCliTest : public ::testing::Test {
 TEST_F(RealServerCliTest, PreflightNamesTheEndpointProblemInOneLine) {
   test::ScriptedServer server;
   server.ServeModels({"Qwen3-8B", "Qwen3-32B"});
-  auto r = RunCli(Run(evaluator::Config(server.base_url(), ""), ""));
+  auto r = RunCli(Run(ConfigFile(server.base_url(), ""), ""));
   EXPECT_EQ(3, r.exit_code);
   EXPECT_EQ("endstate run: model 'q': " + server.base_url() +
                 " does not serve 'qwen' (it serves: Qwen3-8B, Qwen3-32B)\n",
@@ -92,17 +91,16 @@ TEST_F(RealServerCliTest, PreflightNamesTheEndpointProblemInOneLine) {
   EXPECT_TRUE(server.requests().empty());  // no attempt was started
   EXPECT_FALSE(fs::exists(db_));  // checked before the record is opened
 
-  r = RunCli(
-      Run(evaluator::Config(server.base_url(),
-                            "    api_key_env: ENDSTATE_TEST_UNSET_KEY_13\n"),
-          ""));
+  r = RunCli(Run(ConfigFile(server.base_url(),
+                        "    api_key_env: ENDSTATE_TEST_UNSET_KEY_13\n"),
+                 ""));
   EXPECT_EQ(2, r.exit_code);
   EXPECT_EQ(
       "endstate run: model 'q': environment variable "
       "ENDSTATE_TEST_UNSET_KEY_13 (api_key_env) is not set\n",
       r.out);
 
-  r = RunCli(Run(evaluator::Config("http://127.0.0.1:1/v1", ""), ""));
+  r = RunCli(Run(ConfigFile("http://127.0.0.1:1/v1", ""), ""));
   EXPECT_EQ(3, r.exit_code);
   EXPECT_EQ(0u, r.out.find("endstate run: model 'q': http://127.0.0.1:1/v1 "
                            "does not answer (GET http://127.0.0.1:1/v1/models: "
@@ -123,8 +121,7 @@ TEST_F(RealServerCliTest, ServerLimitsAreRecordedAndWarnedAbout) {
   server.Push(
       ScriptedResponse::Json(ChatCompletion("", {{"c1", "edit_file", kEdit}})));
   server.Push(ScriptedResponse::Json(ChatCompletion("Done.")));
-  auto r =
-      RunCli(Run(evaluator::Config(server.base_url(), ""), "--concurrency 4"));
+  auto r = RunCli(Run(ConfigFile(server.base_url(), ""), "--concurrency 4"));
   ASSERT_EQ(0, r.exit_code) << r.out;
   const std::string warning =
       "endstate: warning: model 'q': 4 concurrent requests x max_tokens 4096 "
@@ -146,7 +143,7 @@ TEST_F(RealServerCliTest, ServerLimitsAreRecordedAndWarnedAbout) {
   test::ScriptedServer vllm;
   vllm.ServeModels({"qwen"}, {{"max_model_len", 4096}});
   vllm.Push(ScriptedResponse::Json(ChatCompletion("Done.")));
-  r = RunCli(Run(evaluator::Config(vllm.base_url(), ""), ""));
+  r = RunCli(Run(ConfigFile(vllm.base_url(), ""), ""));
   EXPECT_EQ(0u,
             r.out.find("endstate: warning: model 'q': max_tokens 4096 is "
                        "not below the server's context of 4096 tokens "
@@ -164,7 +161,7 @@ TEST_F(RealServerCliTest, ServerLimitsAreRecordedAndWarnedAbout) {
                        {{"model_info", {{"qwen3.context_length", 40960}}},
                         {"parameters", "num_ctx 8192\nstop \"<|im_end|>\""}}));
   ollama.Push(ScriptedResponse::Json(ChatCompletion("Done.")));
-  r = RunCli(Run(evaluator::Config(ollama.base_url(), ""), ""));
+  r = RunCli(Run(ConfigFile(ollama.base_url(), ""), ""));
   EXPECT_EQ(0, r.exit_code) << r.out;
   EXPECT_EQ(std::string::npos, r.out.find("warning")) << r.out;  // fits
   EXPECT_EQ(
@@ -196,8 +193,7 @@ TEST_F(RealServerCliTest, SharedCapacityOverflowLowersConcurrency) {
     }
     return r;
   });
-  const std::string config =
-      evaluator::Config(server.base_url(), "    stream: true\n");
+  const std::string config = ConfigFile(server.base_url(), "    stream: true\n");
   auto r = RunCli(Run(config, "--concurrency 1 --epochs 2"));
   ASSERT_EQ(0, r.exit_code) << r.out;
   EXPECT_EQ(0, overflows.load());

@@ -53,6 +53,30 @@ TEST(PlanResume, KeepsFinishedRerunsInterruptedAndFillsMissing) {
       Describe(PlanResume(plan, {"a", "b"}, {"t"}, rows, 0)));
 }
 
+// Issue 12: a try that crashed the harness (e.g. on what the agent left)
+// was replayed by every --resume, crashing it again. After two interrupted
+// tries the slot is given up: its running try is abandoned for good.
+TEST(PlanResume, HostileSlotInterruptedTwiceIsGivenUp) {
+  auto plan = MakePlan(1, 1, 2);
+  std::vector<Row> rows = {
+      R(1, "a", 0, "finished", "error", "interrupted"),  // first crash
+      R(2, "a", 0, "running"),                           // second crash
+      R(3, "a", 1, "running"),                           // first crash
+  };
+  ResumePlan p = PlanResume(plan, {"a"}, {"t"}, rows, 0);
+  EXPECT_EQ("m0e1<3,0> abandon 3 | kept 0 interrupted 1 retried 0 missing 0",
+            Describe(p));
+  EXPECT_EQ(std::vector<int64_t>{2}, p.abandon_for_good);
+  EXPECT_EQ(1, p.given_up);
+  // The next resume leaves the given-up slot alone.
+  rows[1] = R(2, "a", 0, "finished", "error", "interrupted");
+  rows[2] = R(3, "a", 1, "finished", "passed");
+  p = PlanResume(plan, {"a"}, {"t"}, rows, 0);
+  EXPECT_EQ("abandon | kept 1 interrupted 0 retried 0 missing 0", Describe(p));
+  EXPECT_EQ(1, p.given_up);
+  EXPECT_TRUE(p.abandon_for_good.empty());
+}
+
 TEST(PlanResume, RetryBudgetCountsErrorsOverAllTries) {
   auto plan = MakePlan(1, 1, 2);
   std::vector<Row> rows = {

@@ -5,6 +5,8 @@
 // grading command appears in the world, then kills. Resume must finish with
 // every (model, task, epoch) graded exactly once, every recorded turn intact
 // and the database consistent.
+#include "evaluator/resume.h"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -263,7 +265,9 @@ TEST_F(ResumeTest, KilledDuringModelToolAndGradingThenResumedExactlyOnce) {
   turns = Turns();
   EXPECT_EQ(3u, turns.size());  // the killed turn was never committed
 
-  // Phase C: try 3 plays two turns, then is killed while being graded.
+  // Phase C: epoch 1 was interrupted twice, so it is given up (not
+  // replayed into the same crash); epoch 2 plays two turns, then is killed
+  // while being graded.
   server.Push(Shell("c1", ok + "; touch slow-grade"));
   server.Push(Done());
   {
@@ -277,45 +281,43 @@ TEST_F(ResumeTest, KilledDuringModelToolAndGradingThenResumedExactlyOnce) {
   turns = Turns();
   EXPECT_EQ(5u, turns.size());
 
-  // Phase D: the last resume finishes epoch 1 (try 4) and epoch 2.
-  for (const char* id : {"d1", "d2"}) {
-    server.Push(Shell(id, ok));
-    server.Push(Done());
-  }
+  // Phase D: the last resume finishes epoch 2 (try 2). Epoch 1 ended in
+  // `error` (given up), so the run exits 3.
+  server.Push(Shell("d1", ok));
+  server.Push(Done());
   {
     Child run(Resume(), log_);
     int status = run.Wait();
     ASSERT_TRUE(WIFEXITED(status)) << Log();
-    EXPECT_EQ(0, WEXITSTATUS(status)) << Log();
+    EXPECT_EQ(3, WEXITSTATUS(status)) << Log();
   }
   EXPECT_EQ("ok", QueryText("PRAGMA integrity_check"));
   ExpectIntact(turns);
-  EXPECT_EQ(9u, Turns().size());
+  EXPECT_EQ(7u, Turns().size());
   EXPECT_EQ(0u, server.pending());
-  EXPECT_EQ(11u, server.requests().size());
+  EXPECT_EQ(9u, server.requests().size());
 
   EXPECT_EQ((std::vector<std::string>{
                 "e0 try1 finished passed agent_stop parent=-",
                 "e1 try1 finished error interrupted parent=-",
                 "e1 try2 finished error interrupted parent=1",
-                "e1 try3 finished error interrupted parent=2",
-                "e1 try4 finished passed agent_stop parent=3",
-                "e2 try1 finished passed agent_stop parent=-",
+                "e2 try1 finished error interrupted parent=-",
+                "e2 try2 finished passed agent_stop parent=1",
             }),
             Attempts());
-  // Graded exactly once per slot: one set of checks per epoch, none on the
-  // abandoned tries; each slot has one finished try that is not abandoned.
-  EXPECT_EQ("0:1,1:1,2:1",
+  // Graded exactly once per finished slot: one set of checks per epoch,
+  // none on the abandoned tries (epoch 1 has only those).
+  EXPECT_EQ("0:1,2:1",
             QueryText("SELECT group_concat(epoch || ':' || n) FROM (SELECT "
                       "a.epoch, count(*) AS n FROM checks c JOIN attempts a "
                       "ON c.attempt_id = a.id GROUP BY a.epoch ORDER BY "
                       "a.epoch)"));
-  EXPECT_EQ("0:1,1:1,2:1",
+  EXPECT_EQ("0:1,2:1",
             QueryText("SELECT group_concat(epoch || ':' || n) FROM (SELECT "
                       "epoch, count(*) AS n FROM attempts WHERE status = "
                       "'finished' AND termination <> 'interrupted' GROUP BY "
                       "epoch ORDER BY epoch)"));
-  EXPECT_EQ("2,1,0,2,2,2",
+  EXPECT_EQ("2,1,0,2,2",
             QueryText("SELECT group_concat(n) FROM (SELECT (SELECT count(*) "
                       "FROM turns t WHERE t.attempt_id = a.id) AS n FROM "
                       "attempts a ORDER BY a.id)"));
@@ -323,6 +325,8 @@ TEST_F(ResumeTest, KilledDuringModelToolAndGradingThenResumedExactlyOnce) {
       std::string("interrupted: the run stopped before this attempt finished; "
                   "`endstate run --resume` ran the slot again"),
       QueryText("SELECT error FROM attempts WHERE id = 2"));
+  EXPECT_EQ(std::string(evaluator::kInterruptedTwiceError),
+            QueryText("SELECT error FROM attempts WHERE id = 3"));
   EXPECT_EQ("finished", QueryText("SELECT status FROM runs WHERE id = 1"));
 
   std::string err;
@@ -332,19 +336,20 @@ TEST_F(ResumeTest, KilledDuringModelToolAndGradingThenResumedExactlyOnce) {
   ASSERT_TRUE(sums) << err;
   ASSERT_EQ(1u, sums->size());
   EXPECT_EQ(3, (*sums)[0].attempts);
-  EXPECT_EQ(3, (*sums)[0].passed);
-  EXPECT_EQ(0, (*sums)[0].errored);
-  EXPECT_EQ(3, (*sums)[0].earlier_tries);
+  EXPECT_EQ(2, (*sums)[0].passed);
+  EXPECT_EQ(1, (*sums)[0].errored);
+  EXPECT_EQ(2, (*sums)[0].earlier_tries);
 
   // Resuming a finished run runs nothing and reports the same table.
   Child again(Resume(), log_);
   int status = again.Wait();
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << Log();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 3) << Log();
   EXPECT_NE(std::string::npos,
-            Log().find("3 slot(s): 3 kept, 0 interrupted, 0 error(s) to "
-                       "retry, 0 not started; 0 attempt(s) to run"))
+            Log().find("3 slot(s): 2 kept, 0 interrupted, 0 error(s) to "
+                       "retry, 0 not started, 1 given up (interrupted twice); "
+                       "0 attempt(s) to run"))
       << Log();
-  EXPECT_EQ(11u, server.requests().size());
+  EXPECT_EQ(9u, server.requests().size());
 }
 
 }  // namespace

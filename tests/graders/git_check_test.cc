@@ -196,3 +196,33 @@ TEST(GitValidation, Messages) {
 
 }  // namespace
 }  // namespace endstate::graders::testing
+
+namespace endstate::graders::testing {
+namespace {
+
+// Issue 12: a `.git` gitdir file, a `.git` symlink or an alternates file
+// made libgit2 read a repository of the host; now the check fails.
+TEST_F(GitCheckTest, HostileGitdirOutOfTheWorldIsFailed) {
+  // A repository outside the world: the world's own initial copy's
+  // parent is outside the workspace too; use the test's task folder.
+  const fs::path outside = world_->dir() / "outside-repo";
+  std::string cmd = "git init -q '" + outside.string() + "'";
+  ASSERT_EQ(0, std::system(cmd.c_str()));
+  Put("sub/.git", "gitdir: " + (outside / ".git").string() + "\n");
+  CheckResult r = Git({{"repo", "sub"}, {"clean", true}});
+  EXPECT_EQ(Verdict::kFailed, r.verdict);
+  EXPECT_EQ("git sub: the repository's .git leads outside the workspace",
+            r.detail);
+  fs::create_directories(world_->workspace() / "other");
+  fs::create_directory_symlink(outside / ".git",
+                               world_->workspace() / "other/.git");
+  r = Git({{"repo", "other"}, {"clean", true}});
+  EXPECT_EQ("git other: the repository's .git leads outside the workspace",
+            r.detail);
+  Put(".git/objects/info/alternates", (outside / ".git/objects").string());
+  r = Git({{"clean", true}});
+  EXPECT_EQ("git: the repository's .git leads outside the workspace", r.detail);
+}
+
+}  // namespace
+}  // namespace endstate::graders::testing

@@ -121,6 +121,21 @@ TEST_F(GradeTest, CombinesVerdicts) {
   EXPECT_EQ("htm", g.checks[1].kind);
 }
 
+// Issue 12: the sum of the checks is bounded too. With the budget spent
+// after the first check, the rest are failed without running.
+TEST_F(GradeTest, HostileSlowGradingStopsAtTheBudget) {
+  json pass = {{"kind", "file_contains"}, {"path", "a.txt"}, {"text", "alpha"}};
+  task_.checks = {Spec(pass), Spec(pass)};
+  Grade g = GradeWorld(task_, *world_, std::chrono::milliseconds(0));
+  EXPECT_EQ(Verdict::kFailed, g.overall);
+  ASSERT_EQ(2u, g.checks.size());
+  EXPECT_EQ(Verdict::kPassed, g.checks[0].verdict);
+  EXPECT_EQ(Verdict::kFailed, g.checks[1].verdict);
+  EXPECT_EQ("not run: grading took longer than 0 s (the limit)",
+            g.checks[1].detail);
+  EXPECT_EQ("file_contains", g.checks[1].kind);
+}
+
 TEST_F(GradeTest, RunCheckValidatesFirstAndNeverThrows) {
   CheckResult r = Run({{"kind", "file_contains"}, {"path", "a.txt"}});
   EXPECT_EQ(Verdict::kError, r.verdict);

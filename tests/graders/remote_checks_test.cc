@@ -2,6 +2,7 @@
 #include "graders/remote_checks.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "tests/support/ssh_world.h"
 #include "util/files.h"
@@ -60,10 +61,11 @@ class RemoteChecksTest : public ::testing::Test {
 TEST_F(RemoteChecksTest, ValidationNamesTheField) {
   EXPECT_EQ(
       "assertions: expected one or more of exists, sha256, contains, "
-      "not_contains, equals, same_as_workspace, same_as, json_pointer",
+      "not_contains, equals, same_as_workspace, same_as, json_pointer, "
+      "records_sha256_of",
       InvalidFile({{"host", "prod.test"}, {"path", "/srv/a"}}));
   EXPECT_EQ(
-      "path: expected an absolute path on the host such as "
+      "path: expected an absolute path below /srv on the host such as "
       "/srv/www/index.html, got \"www/a\"",
       InvalidFile(
           {{"host", "prod.test"}, {"path", "www/a"}, {"exists", true}}));
@@ -202,6 +204,12 @@ TEST_F(RemoteChecksTest, RemoteUnchangedNamesEveryDifference) {
   Put("www/extra.html", "x");
   CheckResult r = Unchanged({{"host", "prod.test"}});
   EXPECT_EQ(Verdict::kFailed, r.verdict);
+  // New files are forbidden unless the task allows them.
+  EXPECT_EQ(
+      "prod.test: changed conf/site.conf, www/robots.txt; deleted "
+      "www/version.json; new www/extra.html",
+      r.detail);
+  r = Unchanged({{"host", "prod.test"}, {"new_files", "allow"}});
   EXPECT_EQ(
       "prod.test: changed conf/site.conf, www/robots.txt; deleted "
       "www/version.json",
@@ -218,17 +226,50 @@ TEST_F(RemoteChecksTest, RemoteUnchangedNamesEveryDifference) {
   EXPECT_EQ("prod.test: 1 file unchanged", r.detail);
 }
 
-TEST_F(RemoteChecksTest, DeadHostIsAnError) {
+// Graders read the host's root on disk, not through its sshd: a dead sshd
+// (or one the agent broke) does not turn the verdict into `error`.
+TEST_F(RemoteChecksTest, HostileDeadSshdDoesNotMatterToGrading) {
   sandbox::DeployHost* h =
       const_cast<sandbox::DeployHost*>(world_.FindHost("prod.test"));
   h->ssh.port = 1;  // nothing listens there
   CheckResult r =
       File({{"host", "prod.test"}, {"path", "/srv/a"}, {"exists", true}});
-  EXPECT_EQ(Verdict::kError, r.verdict);
-  EXPECT_EQ(
-      "prod.test: cannot connect to prod.test (127.0.0.1:1): Connection "
-      "refused",
-      r.detail);
+  EXPECT_EQ(Verdict::kFailed, r.verdict);
+  EXPECT_EQ("prod.test:/srv/a: no such file", r.detail);
+}
+
+// What the agent can do to a file on the host to deny or stall the read:
+// each is `failed` with the reason, at once.
+TEST_F(RemoteChecksTest, HostileUnreadableEndStateIsFailed) {
+  const fs::path fifo = root_ / "www/robots.txt";
+  fs::remove(fifo);
+  ASSERT_EQ(0, ::mkfifo(fifo.c_str(), 0644));
+  CheckResult r = File({{"host", "prod.test"},
+                        {"path", "/srv/www/robots.txt"},
+                        {"contains", "x"}});
+  EXPECT_EQ(Verdict::kFailed, r.verdict);
+  EXPECT_EQ("prod.test:/srv/www/robots.txt: is a fifo, not a regular file",
+            r.detail);
+  r = Unchanged({{"host", "prod.test"}});
+  EXPECT_EQ("prod.test: changed www/robots.txt", r.detail);
+
+  fs::create_symlink("/etc/passwd", root_ / "www/leak.txt");
+  r = File({{"host", "prod.test"},
+            {"path", "/srv/www/leak.txt"},
+            {"contains", "root"}});
+  EXPECT_EQ(Verdict::kFailed, r.verdict);
+  EXPECT_EQ("prod.test:/srv/www/leak.txt: leads outside the host root",
+            r.detail);
+
+  // chmod 000 on the file and its directory: the harness still reads it.
+  Put("conf/site.conf", "port=9090\n");
+  fs::permissions(root_ / "conf/site.conf", fs::perms::none);
+  fs::permissions(root_ / "conf", fs::perms::none);
+  r = File({{"host", "prod.test"},
+            {"path", "/srv/conf/site.conf"},
+            {"contains", "port=9090"}});
+  fs::permissions(root_ / "conf", fs::perms::owner_all);
+  EXPECT_EQ(Verdict::kPassed, r.verdict) << r.detail;
 }
 
 }  // namespace

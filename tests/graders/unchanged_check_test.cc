@@ -88,9 +88,33 @@ TEST_F(UnchangedTest, GlobsSelectAndExcept) {
             Run({{"kind", "unchanged"}, {"paths", {"**/*.html"}}}).detail);
 }
 
-TEST_F(UnchangedTest, GitFolderIsIgnored) {
+// A workspace whose initial tree has a repository's .git directory.
+class UnchangedRepoTest : public GraderTest {
+ protected:
+  void SetUp() override {
+    GraderTest::SetUp();
+    WriteTaskFile("workspace/index.html", "<h1>Lab</h1>\n");
+    WriteTaskFile("workspace/.git/HEAD", "ref: refs/heads/main\n");
+    Start();
+  }
+};
+
+TEST_F(UnchangedRepoTest, TheWorldsGitFolderIsIgnored) {
   Put(".git/HEAD", "ref: refs/heads/x\n");
-  EXPECT_EQ(Verdict::kPassed, Run({{"kind", "unchanged"}}).verdict);
+  Put(".git/refs/heads/x", "0123\n");
+  CheckResult r = Run({{"kind", "unchanged"}});
+  EXPECT_EQ(Verdict::kPassed, r.verdict) << r.detail;
+  EXPECT_EQ("unchanged: 1 file identical", r.detail);
+}
+
+// Issue 12: every path component named .git used to be skipped, so files
+// hidden in a new `.git` anywhere were invisible.
+TEST_F(UnchangedRepoTest, HostileGitNamedFilesAreCompared) {
+  Put("blog/.git", "gitdir: /etc\n");
+  Put("docs/.git/leak.txt", "x");
+  CheckResult r = Run({{"kind", "unchanged"}});
+  EXPECT_EQ(Verdict::kFailed, r.verdict);
+  EXPECT_EQ("unchanged: 2 new files: blog/.git, docs/.git/leak.txt", r.detail);
 }
 
 TEST_F(UnchangedTest, OneFileLineBudget) {

@@ -89,8 +89,8 @@ class ExportTest : public ::testing::Test {
                                     &err_))
         << err_;
     ASSERT_TRUE(store->FinishAttempt(passed_,
-                                     {.outcome = "passed",
-                                      .termination = "agent_stop",
+                                     {.outcome = results::Outcome::kPassed,
+                                      .termination = results::Termination::kAgentStop,
                                       .turns = 2,
                                       .prompt_tokens = 300,
                                       .completion_tokens = 40,
@@ -99,8 +99,8 @@ class ExportTest : public ::testing::Test {
         << err_;
     errored_ = store->BeginAttempt(run_, model, task, 1, &err_);
     ASSERT_TRUE(store->FinishAttempt(errored_,
-                                     {.outcome = "error",
-                                      .termination = "model_error",
+                                     {.outcome = results::Outcome::kError,
+                                      .termination = results::Termination::kModelError,
                                       .error = "endpoint down"},
                                      &err_))
         << err_;
@@ -108,33 +108,39 @@ class ExportTest : public ::testing::Test {
   }
 
   results::Transcript Load(int64_t id) {
-    auto t = results::LoadTranscript(db_, id, &err_);
+    auto t = results::LoadTranscript(Reader(), id, &err_);
     EXPECT_TRUE(t) << err_;
     return t ? *t : results::Transcript{};
   }
   results::ExportRunInfo Run() {
-    auto r = results::LoadExportRunInfo(db_, run_, &err_);
+    auto r = results::LoadExportRunInfo(Reader(), run_, &err_);
     EXPECT_TRUE(r) << err_;
     return r ? *r : results::ExportRunInfo{};
   }
 
-  test::TempDir dir_;
+  // The record's reader, opened on first use.
+  results::RunReader& Reader() {
+    if (!reader_) reader_ = results::test::OpenReader(db_);
+    return *reader_;
+  }
+  std::optional<results::RunReader> reader_;
+  results::test::TempDir dir_;
   std::string db_, err_;
   int64_t run_ = 0, passed_ = 0, errored_ = 0;
 };
 
 TEST_F(ExportTest, SelectionTakesNewestTriesAndFilters) {
-  auto all = results::SelectAttempts(db_, {.run = run_}, &err_);
+  auto all = results::SelectAttempts(Reader(), {.run = run_}, &err_);
   ASSERT_TRUE(all) << err_;
   EXPECT_EQ(2u, all->size());
   auto passed =
-      results::SelectAttempts(db_, {.run = run_, .outcome = "passed"}, &err_);
+      results::SelectAttempts(Reader(), {.run = run_, .outcome = "passed"}, &err_);
   ASSERT_TRUE(passed) << err_;
   ASSERT_EQ(1u, passed->size());
   EXPECT_EQ(passed_, (*passed)[0].id);
-  EXPECT_FALSE(results::SelectAttempts(db_, {.run = 9}, &err_));
+  EXPECT_FALSE(results::SelectAttempts(Reader(), {.run = 9}, &err_));
   EXPECT_EQ("no run 9 in " + db_, err_);
-  EXPECT_FALSE(results::SelectAttempts(db_, {.attempts = {77}}, &err_));
+  EXPECT_FALSE(results::SelectAttempts(Reader(), {.attempts = {77}}, &err_));
   EXPECT_EQ("no attempt 77 in " + db_, err_);
 }
 

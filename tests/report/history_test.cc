@@ -15,6 +15,7 @@
 #include "results/run_data.h"
 #include "tests/results/run_builder.h"
 #include "tests/results/temp_dir.h"
+#include "util/format.h"
 
 namespace endstate::report {
 namespace {
@@ -27,7 +28,7 @@ class HistoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     db_ = dir_.File("h.db");
-    test::RunBuilder b(db_);
+    results::test::RunBuilder b(db_);
     for (int night = 1; night <= kNights; ++night) {
       std::map<std::string, std::string> labels = {{"suite", "nightly"}};
       if (night == 1) labels["baseline"] = "yes";
@@ -65,7 +66,7 @@ class HistoryTest : public ::testing::Test {
   }
 
   History Load(const HistoryOptions& o = {}) {
-    auto h = LoadHistory(db_, o, &err_);
+    auto h = LoadHistory(Reader(), o, &err_);
     EXPECT_TRUE(h) << err_;
     return h ? *h : History{};
   }
@@ -79,7 +80,13 @@ class HistoryTest : public ::testing::Test {
     return none;
   }
 
-  test::TempDir dir_;
+  // The record's reader, opened on first use.
+  results::RunReader& Reader() {
+    if (!reader_) reader_ = results::test::OpenReader(db_);
+    return *reader_;
+  }
+  std::optional<results::RunReader> reader_;
+  results::test::TempDir dir_;
   std::string db_, err_;
 };
 
@@ -227,10 +234,10 @@ TEST_F(HistoryTest, FiltersSelectRuns) {
             Load({.since = "2000-01-01", .until = "2999-12-31"}).runs.size());
   EXPECT_TRUE(Load({.until = "2000-01-01"}).runs.empty());
 
-  EXPECT_FALSE(LoadHistory(db_, {.baseline_run = 99}, &err_));
+  EXPECT_FALSE(LoadHistory(Reader(), {.baseline_run = 99}, &err_));
   EXPECT_EQ("baseline: no run 99 in " + db_, err_);
   EXPECT_FALSE(
-      LoadHistory(db_, {.baseline_labels = {{"baseline", "no"}}}, &err_));
+      LoadHistory(Reader(), {.baseline_labels = {{"baseline", "no"}}}, &err_));
   EXPECT_EQ("baseline: no evaluation run with label baseline=no in " + db_,
             err_);
 }
@@ -252,8 +259,8 @@ TEST_F(HistoryTest, Formats) {
   EXPECT_EQ(0u, last.find("cand,5," + h.runs[4].started_at +
                           ",suite=nightly,server upgraded,0,16,0,0.0000,"));
   EXPECT_NE(std::string::npos,
-            last.find(",4," + Fixed(p.vs_previous->mean_difference, 4) + "," +
-                      Fixed(p.vs_previous->p_value, 4) + ",worse,1,-1.0000,"));
+            last.find(",4," + util::Fixed(p.vs_previous->mean_difference, 4) + "," +
+                      util::Fixed(p.vs_previous->p_value, 4) + ",worse,1,-1.0000,"));
   EXPECT_NE(std::string::npos, last.find(",,,,t0:passed->failed t1:"));
 
   nlohmann::json j = HistoryJson(h);

@@ -215,3 +215,62 @@ TEST_F(HostileWorldTest, DeployedSymlinkCannotExposeTheHost) {
 
 }  // namespace
 }  // namespace endstate::sandbox
+
+namespace endstate::sandbox {
+namespace {
+
+// Issue 12, finding 4: what the agent plants in the workspace for a
+// `command` check to pick up (a re.py shadowing Python's module, a
+// .gitconfig in what used to be HOME) is not used, and a failing command
+// in a pipeline fails the check's command.
+TEST_F(HostileWorldTest, CheckCommandsIgnoreWhatTheAgentPlanted) {
+  std::string err;
+  auto world = Build("  workspace: workspace\n", &err);
+  ASSERT_NE(nullptr, world) << err;
+  util::WriteFile(world->workspace() / "re.py", "def search(*a): return 1\n");
+  util::WriteFile(world->workspace() / ".gitconfig", "[[[ broken\n");
+  const ShellLimits& limits = world->options().shell;
+  ProcessResult r = world->RunCheckCommand(
+      "echo $HOME; python3 -c 'import re; print(re.search(\"x\", \"y\"))'; "
+      "git config --global --list 2>&1 | wc -l",
+      limits);
+  EXPECT_EQ("/tmp\nNone\n0\n", r.out) << r.err;
+  EXPECT_EQ(0, r.exit_code);
+  r = world->RunCheckCommand("grep -c x missing.txt | cat", limits);
+  EXPECT_EQ(2, r.exit_code);  // pipefail: grep's failure is the pipeline's
+  // The agent's own shell keeps its usual HOME and cwd import.
+  r = world->RunShell("python3 -c 'import re; print(re.search(1))'", limits);
+  EXPECT_EQ("1\n", r.out) << r.err;
+}
+
+}  // namespace
+}  // namespace endstate::sandbox
+
+namespace endstate::sandbox {
+namespace {
+
+// Issue 12, finding 6: four processes of 150 MiB each fit under the
+// per-process address-space limit; the run's total (a memory cgroup) stops
+// them, and the result says so.
+TEST_F(HostileWorldTest, RunMemoryTotalIsBounded) {
+  if (!fs::exists("/sys/fs/cgroup/memory/tasks")) {
+    GTEST_SKIP() << "no cgroup v1 memory controller";
+  }
+  std::string err;
+  auto world = Build("  workspace: workspace\n", &err);
+  ASSERT_NE(nullptr, world) << err;
+  ShellLimits limits = world->options().shell;
+  limits.max_total_memory_bytes = 256ull << 20;
+  ProcessResult r = world->RunShell(
+      "for i in 1 2 3 4; do python3 -c 'b = bytearray(150 << 20); "
+      "import time; time.sleep(1)' & done; wait",
+      limits);
+  EXPECT_TRUE(r.memory_limit_hit) << r.out << r.err;
+  limits.max_total_memory_bytes = 1ull << 30;
+  r = world->RunShell("python3 -c 'b = bytearray(150 << 20)'", limits);
+  EXPECT_FALSE(r.memory_limit_hit);
+  EXPECT_EQ(0, r.exit_code) << r.err;
+}
+
+}  // namespace
+}  // namespace endstate::sandbox
