@@ -297,6 +297,19 @@ TEST_F(ManagedRunTest, ProbeStartsAndStopsTheServer) {
   EXPECT_TRUE(AllGone(ReadPids(pids_file), milliseconds(2000)));
 }
 
+TEST_F(ManagedRunTest, RunProbesAManagedModelWhileItsServerIsUp) {
+  WriteConfig(Model("fake", ""));
+  test::ShellResult r = test::RunCli("run --probes" + Flags());
+  EXPECT_EQ(0, r.exit_code) << r.out;
+  EXPECT_EQ((std::vector<std::vector<std::string>>{{"failed", "agent_stop"}}),
+            Query(db_, "SELECT outcome, termination FROM attempts"));
+  // Every probe ran after the server was ready and before it stopped.
+  EXPECT_EQ((std::vector<std::vector<std::string>>{{"3", "3"}}),
+            Query(db_,
+                  "SELECT count(*), sum(p.created_at BETWEEN s.ready_at AND "
+                  "s.stopped_at) FROM probes p, servers s"));
+}
+
 class KilledRunTest : public ManagedRunTest,
                       public ::testing::WithParamInterface<int> {};
 
