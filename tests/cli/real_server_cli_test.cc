@@ -92,7 +92,7 @@ TEST_F(RealServerCliTest, PreflightNamesTheEndpointProblemInOneLine) {
   EXPECT_FALSE(fs::exists(db_));  // checked before the record is opened
 
   r = RunCli(Run(ConfigFile(server.base_url(),
-                        "    api_key_env: ENDSTATE_TEST_UNSET_KEY_13\n"),
+                            "    api_key_env: ENDSTATE_TEST_UNSET_KEY_13\n"),
                  ""));
   EXPECT_EQ(2, r.exit_code);
   EXPECT_EQ(
@@ -193,7 +193,8 @@ TEST_F(RealServerCliTest, SharedCapacityOverflowLowersConcurrency) {
     }
     return r;
   });
-  const std::string config = ConfigFile(server.base_url(), "    stream: true\n");
+  const std::string config =
+      ConfigFile(server.base_url(), "    stream: true\n");
   auto r = RunCli(Run(config, "--concurrency 1 --epochs 2"));
   ASSERT_EQ(0, r.exit_code) << r.out;
   EXPECT_EQ(0, overflows.load());

@@ -96,7 +96,8 @@ class HostileAttemptTest : public ::testing::Test {
         ChatCompletion("", {{"call_1", "write_file", args.dump()}})));
     server_.Push(ScriptedResponse::Json(ChatCompletion("Done.")));
     AttemptReport r = Attempt(epoch);
-    EXPECT_EQ("passed", results::OutcomeName(r.outcome.outcome)) << r.outcome.error;
+    EXPECT_EQ("passed", results::OutcomeName(r.outcome.outcome))
+        << r.outcome.error;
   }
   static std::string Detail(const AttemptReport& r, size_t check) {
     return check < r.grade.checks.size() ? r.grade.checks[check].detail : "";
@@ -117,18 +118,21 @@ TEST_F(HostileAttemptTest, UnclosedSpansFailByTheDepthCap) {
       "python3 -c \"open('about.html','w').write('<title>About the "
       "Lab</title>' + '<span>' * 20000)\"",
       0);
-  EXPECT_EQ("failed", results::OutcomeName(r.outcome.outcome)) << r.outcome.error;
+  EXPECT_EQ("failed", results::OutcomeName(r.outcome.outcome))
+      << r.outcome.error;
   EXPECT_EQ(
       "about.html: the page nests elements more than 512 deep (the limit)",
       Detail(r, 0));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(120));
+  EXPECT_LT(std::chrono::steady_clock::now() - start,
+            std::chrono::seconds(120));
   ExpectHonestAttemptPasses(1);
 }
 
 TEST_F(HostileAttemptTest, AMillionNestedSpansFailByTheDepthCap) {
   AttemptReport r = Hostile(
       "python3 -c \"open('about.html','w').write('<span>' * 1000000)\"", 0);
-  EXPECT_EQ("failed", results::OutcomeName(r.outcome.outcome)) << r.outcome.error;
+  EXPECT_EQ("failed", results::OutcomeName(r.outcome.outcome))
+      << r.outcome.error;
   EXPECT_EQ(
       "about.html: the page nests elements more than 512 deep (the limit)",
       Detail(r, 0));
@@ -138,19 +142,22 @@ TEST_F(HostileAttemptTest, AMillionNestedSpansFailByTheDepthCap) {
 TEST_F(HostileAttemptTest, FifoInPlaceOfThePageFailsWithoutHanging) {
   auto start = std::chrono::steady_clock::now();
   AttemptReport r = Hostile("rm about.html && mkfifo about.html", 0);
-  EXPECT_EQ("failed", results::OutcomeName(r.outcome.outcome)) << r.outcome.error;
+  EXPECT_EQ("failed", results::OutcomeName(r.outcome.outcome))
+      << r.outcome.error;
   EXPECT_EQ("about.html: is a fifo, not a regular file", Detail(r, 0));
   // The command check's python blocks on the FIFO until its 5 s timeout:
   // bounded, and `failed`.
   EXPECT_EQ("command: timed out after 5 s", Detail(r, 1));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(120));
+  EXPECT_LT(std::chrono::steady_clock::now() - start,
+            std::chrono::seconds(120));
   ExpectHonestAttemptPasses(1);
 }
 
 TEST_F(HostileAttemptTest, PlantedRePyDoesNotPassThePythonCheck) {
   AttemptReport r =
       Hostile("printf 'def search(*a):\\n    return True\\n' > re.py", 0);
-  EXPECT_EQ("failed", results::OutcomeName(r.outcome.outcome)) << r.outcome.error;
+  EXPECT_EQ("failed", results::OutcomeName(r.outcome.outcome))
+      << r.outcome.error;
   ASSERT_EQ(2u, r.grade.checks.size());
   EXPECT_EQ(graders::Verdict::kFailed, r.grade.checks[1].verdict)
       << Detail(r, 1);

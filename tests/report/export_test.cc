@@ -88,21 +88,23 @@ class ExportTest : public ::testing::Test {
                                       .detail = "found"}},
                                     &err_))
         << err_;
-    ASSERT_TRUE(store->FinishAttempt(passed_,
-                                     {.outcome = results::Outcome::kPassed,
-                                      .termination = results::Termination::kAgentStop,
-                                      .turns = 2,
-                                      .prompt_tokens = 300,
-                                      .completion_tokens = 40,
-                                      .wall_ms = 2500},
-                                     &err_))
+    ASSERT_TRUE(
+        store->FinishAttempt(passed_,
+                             {.outcome = results::Outcome::kPassed,
+                              .termination = results::Termination::kAgentStop,
+                              .turns = 2,
+                              .prompt_tokens = 300,
+                              .completion_tokens = 40,
+                              .wall_ms = 2500},
+                             &err_))
         << err_;
     errored_ = store->BeginAttempt(run_, model, task, 1, &err_);
-    ASSERT_TRUE(store->FinishAttempt(errored_,
-                                     {.outcome = results::Outcome::kError,
-                                      .termination = results::Termination::kModelError,
-                                      .error = "endpoint down"},
-                                     &err_))
+    ASSERT_TRUE(
+        store->FinishAttempt(errored_,
+                             {.outcome = results::Outcome::kError,
+                              .termination = results::Termination::kModelError,
+                              .error = "endpoint down"},
+                             &err_))
         << err_;
     ASSERT_TRUE(store->FinishRun(run_, &err_)) << err_;
   }
@@ -133,8 +135,8 @@ TEST_F(ExportTest, SelectionTakesNewestTriesAndFilters) {
   auto all = results::SelectAttempts(Reader(), {.run = run_}, &err_);
   ASSERT_TRUE(all) << err_;
   EXPECT_EQ(2u, all->size());
-  auto passed =
-      results::SelectAttempts(Reader(), {.run = run_, .outcome = "passed"}, &err_);
+  auto passed = results::SelectAttempts(
+      Reader(), {.run = run_, .outcome = "passed"}, &err_);
   ASSERT_TRUE(passed) << err_;
   ASSERT_EQ(1u, passed->size());
   EXPECT_EQ(passed_, (*passed)[0].id);

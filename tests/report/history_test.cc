@@ -258,9 +258,10 @@ TEST_F(HistoryTest, Formats) {
   const HistoryPoint& p = Model(h, "cand").points.back();
   EXPECT_EQ(0u, last.find("cand,5," + h.runs[4].started_at +
                           ",suite=nightly,server upgraded,0,16,0,0.0000,"));
-  EXPECT_NE(std::string::npos,
-            last.find(",4," + util::Fixed(p.vs_previous->mean_difference, 4) + "," +
-                      util::Fixed(p.vs_previous->p_value, 4) + ",worse,1,-1.0000,"));
+  EXPECT_NE(
+      std::string::npos,
+      last.find(",4," + util::Fixed(p.vs_previous->mean_difference, 4) + "," +
+                util::Fixed(p.vs_previous->p_value, 4) + ",worse,1,-1.0000,"));
   EXPECT_NE(std::string::npos, last.find(",,,,t0:passed->failed t1:"));
 
   nlohmann::json j = HistoryJson(h);

@@ -32,7 +32,8 @@ std::string Shard(const test::TempDir& dir, int index,
       run, {.id = "t", .title = "t", .level = "easy", .content_hash = "h"},
       &err);
   const int64_t a = store->BeginAttempt(run, model, task, index, &err);
-  EXPECT_TRUE(store->FinishAttempt(a, {.outcome = Outcome::kPassed}, &err)) << err;
+  EXPECT_TRUE(store->FinishAttempt(a, {.outcome = Outcome::kPassed}, &err))
+      << err;
   EXPECT_TRUE(store->FinishRun(run, &err)) << err;
   return path;
 }
