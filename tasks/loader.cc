@@ -21,7 +21,7 @@ using util::YamlToJson;
 class Loader : private util::YamlReader {
  public:
   Loader(const fs::path& dir, const LoadOptions& opts, Task* task)
-      : util::YamlReader((dir / "task.yaml").string()),
+      : util::YamlReader((dir / kTaskFile).string()),
         dir_(fs::absolute(dir).lexically_normal()),
         opts_(opts),
         task_(task) {}
@@ -237,7 +237,8 @@ class Loader : private util::YamlReader {
       if (r["checkout"]) repo.checkout = r["checkout"].Scalar();
       if (!r["commits"] || !r["commits"].IsSequence() ||
           r["commits"].size() == 0) {
-        Fail(r, where + ".commits", "expected a non-empty list of commits");
+        Fail(r["commits"] ? r["commits"] : r, where + ".commits",
+             "expected a non-empty list of commits");
       }
       int j = 0;
       for (const auto& c : r["commits"]) {
@@ -296,18 +297,51 @@ class Loader : private util::YamlReader {
     for (const auto& c : n) {
       std::string where = "checks[" + std::to_string(i++) + "]";
       if (!c.IsMap()) Fail(c, where, "expected a mapping with a 'kind'");
-      if (!c["kind"] || !c["kind"].IsScalar())
-        Fail(c, where + ".kind", "missing field");
+      if (!c["kind"]) Fail(c, where + ".kind", "missing field");
+      if (!c["kind"].IsScalar())
+        Fail(c["kind"], where + ".kind", "expected a check kind");
       CheckSpec check;
       check.kind = c["kind"].Scalar();
       check.spec = YamlToJson(c);
       check.where = path() + ":" + std::to_string(YamlLine(c)) + ": " + where;
       std::string err;
       if (opts_.validate_check && !opts_.validate_check(check, &err)) {
-        Fail(c, where, err);
+        Fail(err.rfind("unknown check kind", 0) == 0 ? c["kind"]
+                                                     : FieldNode(c, err),
+             where, err);
       }
       task_->checks.push_back(std::move(check));
     }
+  }
+
+  // The key node of the check field a validator's message starts with
+  // ("path: expected ..." -> the `path:` key; "html.select: ..." -> the
+  // `select:` key below `html:`), so the message carries that field's line;
+  // the check itself when the message names no field of it.
+  static YAML::Node FieldNode(const YAML::Node& check, const std::string& err) {
+    const size_t colon = err.find(": ");
+    if (colon == std::string::npos) return check;
+    YAML::Node at = check;
+    YAML::Node key = check;
+    size_t start = 0;
+    while (start <= colon) {
+      size_t dot = err.find('.', start);
+      if (dot == std::string::npos || dot > colon) dot = colon;
+      const std::string part = err.substr(start, dot - start);
+      if (!at.IsMap()) return key;
+      bool found = false;
+      for (const auto& kv : at) {
+        if (kv.first.IsScalar() && kv.first.Scalar() == part) {
+          key = kv.first;
+          at = kv.second;
+          found = true;
+          break;
+        }
+      }
+      if (!found) return key;
+      start = dot + 1;
+    }
+    return key;
   }
 
   std::vector<SolutionStep> LoadSteps(const YAML::Node& n,
@@ -349,7 +383,9 @@ class Loader : private util::YamlReader {
         }
         std::string err;
         if (opts_.validate_call && !opts_.validate_call(call, &err)) {
-          Fail(s, where, err);
+          // An unknown tool is the `tool:` line; bad arguments the `args:`.
+          const bool known = err.rfind("unknown tool", 0) != 0;
+          Fail(known && s["args"] ? s["args"] : s["tool"], where, err);
         }
         step.calls.push_back(std::move(call));
       } else {
@@ -411,35 +447,68 @@ class Loader : private util::YamlReader {
 bool LoadTask(const fs::path& task_dir, const LoadOptions& opts, Task* task,
               std::string* err) {
   *task = Task{};
+  std::error_code ec;
+  if (!fs::is_regular_file(task_dir / kTaskFile, ec)) {
+    *err = MissingTaskFile(task_dir);
+    return false;
+  }
   try {
     Loader(task_dir, opts, task).Load();
     return true;
   } catch (const util::YamlError& e) {
     *err = e.message;
   } catch (const std::exception& e) {
-    *err = (task_dir / "task.yaml").string() + ": " + e.what();
+    *err = (task_dir / kTaskFile).string() + ": " + e.what();
   }
   return false;
+}
+
+std::string MissingTaskFile(const fs::path& task_dir) {
+  std::error_code ec;
+  for (const char* wrong : {"task.yml", "Task.yaml", "task.YAML"}) {
+    if (fs::exists(task_dir / wrong, ec)) {
+      return task_dir.string() + ": the task file is named " + wrong +
+             "; expected task.yaml";
+    }
+  }
+  return task_dir.string() +
+         ": no task.yaml (every folder of a suite is a task, except "
+         "folders starting with '_' or '.')";
+}
+
+bool ListTaskFolders(const fs::path& suite_dir, std::vector<fs::path>* dirs,
+                     std::string* err) {
+  dirs->clear();
+  std::error_code ec;
+  if (!fs::is_directory(suite_dir, ec)) {
+    *err = suite_dir.string() + ": no such task folder";
+    return false;
+  }
+  for (const auto& entry : fs::directory_iterator(suite_dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name[0] == '_' || name[0] == '.') continue;
+    std::error_code type_ec;
+    if (entry.is_directory(type_ec)) dirs->push_back(entry.path());
+  }
+  if (ec) {
+    *err = suite_dir.string() + ": cannot list the folder: " + ec.message();
+    return false;
+  }
+  std::sort(dirs->begin(), dirs->end());
+  return true;
 }
 
 std::vector<Task> LoadSuite(const fs::path& suite_dir, const LoadOptions& opts,
                             std::vector<std::string>* errors) {
   std::vector<Task> tasks;
-  std::error_code ec;
-  if (!fs::is_directory(suite_dir, ec)) {
-    errors->push_back(suite_dir.string() + ": no such task folder");
+  std::vector<fs::path> dirs;
+  std::string err;
+  if (!ListTaskFolders(suite_dir, &dirs, &err)) {
+    errors->push_back(err);
     return tasks;
   }
-  std::vector<fs::path> dirs;
-  for (const auto& entry : fs::directory_iterator(suite_dir)) {
-    if (entry.is_directory() && fs::exists(entry.path() / "task.yaml")) {
-      dirs.push_back(entry.path());
-    }
-  }
-  std::sort(dirs.begin(), dirs.end());
   for (const auto& dir : dirs) {
     Task task;
-    std::string err;
     if (LoadTask(dir, opts, &task, &err)) {
       tasks.push_back(std::move(task));
     } else {

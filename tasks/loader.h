@@ -10,6 +10,9 @@
 
 namespace endstate::tasks {
 
+// The file every task folder holds.
+inline constexpr char kTaskFile[] = "task.yaml";
+
 // The suite's folder of shared fixtures (e.g. the lab site that many tasks
 // start from): a task's trees may layer folders from <suite>/_shared/
 // (docs/tasks.md, "Shared fixtures"). It holds no task.yaml.
@@ -25,12 +28,28 @@ struct LoadOptions {
 };
 
 // Loads tasks/<dir>/task.yaml. On error returns false and sets *err to
-// "<file>:<line>: <field>: <expectation>".
+// "<file>:<line>: <field>: <expectation>" (the line of the offending key or
+// value), or MissingTaskFile(dir) when the folder holds no task.yaml.
 bool LoadTask(const std::filesystem::path& task_dir, const LoadOptions& opts,
               Task* task, std::string* err);
 
-// Loads every subfolder of `suite_dir` holding a task.yaml, sorted by id.
-// Collects one message per broken task in *errors (and skips it).
+// Why `task_dir` holds no task file: "<dir>: the task file is named
+// task.yml; expected task.yaml" (also Task.yaml, task.YAML), else "<dir>: no
+// task.yaml (every folder of a suite is a task, except folders starting with
+// '_' or '.')".
+std::string MissingTaskFile(const std::filesystem::path& task_dir);
+
+// The task folders of a suite, sorted by name (= task id): every subfolder
+// except those starting with '_' (shared fixtures, e.g. _shared) or '.'.
+// Reads only the folder listing, no task file. Returns false and sets *err
+// ("<dir>: no such task folder") when `suite_dir` is not a folder.
+bool ListTaskFolders(const std::filesystem::path& suite_dir,
+                     std::vector<std::filesystem::path>* dirs,
+                     std::string* err);
+
+// Loads every task folder of `suite_dir` (ListTaskFolders), sorted by id.
+// Collects one message per broken task or missing task file in *errors
+// (and skips it).
 std::vector<Task> LoadSuite(const std::filesystem::path& suite_dir,
                             const LoadOptions& opts,
                             std::vector<std::string>* errors);
