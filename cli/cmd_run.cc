@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -17,6 +18,7 @@
 #include "cli/progress.h"
 #include "cli/report_output.h"
 #include "evaluator/attempt.h"
+#include "evaluator/overrides.h"
 #include "evaluator/preflight.h"
 #include "evaluator/resume.h"
 #include "evaluator/run_state.h"
@@ -56,6 +58,8 @@ struct RunOptions {
   std::string server_logs = "/var/tmp/endstate-servers";  // managed servers
   std::vector<std::string> labels;  // --label KEY=VALUE (results/run_meta.h)
   std::string note;                 // --note TEXT
+  std::vector<std::string> sets;    // --set KEY=VALUE (evaluator/overrides.h)
+  std::optional<std::string> max_turns, temperature, max_tokens;
   std::vector<std::string> argv;
 };
 
@@ -150,6 +154,35 @@ std::vector<std::unique_ptr<models::CapacityGate>> MakeCapacityGates(
   return gates;
 }
 
+// --set KEY=VALUE in order, then --max-turns, --temperature, --max-tokens
+// (so those win over a --set of the same key).
+bool ParseOverrides(const RunOptions& o, std::vector<evaluator::Override>* out,
+                    std::string* err) {
+  for (const std::string& arg : o.sets) {
+    out->emplace_back();
+    if (!evaluator::ParseSetFlag(arg, &out->back(), err)) return false;
+  }
+  struct Shorthand {
+    const std::optional<std::string>& value;
+    const char* flag;
+    const char* key;
+  };
+  for (const Shorthand& f :
+       {Shorthand{o.max_turns, "--max-turns", "run.limits.max_turns"},
+        Shorthand{o.temperature, "--temperature",
+                  "models.*.sampling.temperature"},
+        Shorthand{o.max_tokens, "--max-tokens",
+                  "models.*.sampling.max_tokens"}}) {
+    if (!f.value) continue;
+    out->emplace_back();
+    if (!evaluator::ParseOverride(std::string(f.flag) + " " + *f.value, f.key,
+                                  *f.value, &out->back(), err)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // A new run: models from flags or config, tasks from the suite, recorded
 // with everything resume needs (evaluator/run_state.h). Returns an exit code
 // (kExitOk when *ctx is ready).
@@ -169,6 +202,12 @@ int PrepareNewRun(const RunOptions& o, std::unique_ptr<results::Store>* store,
   }
   if (!o.config_path.empty() &&
       !evaluator::LoadConfig(o.config_path, &config, &err)) {
+    std::cerr << "endstate run: " << err << '\n';
+    return kExitUsage;
+  }
+  std::vector<evaluator::Override> overrides;
+  if (!ParseOverrides(o, &overrides, &err) ||
+      !evaluator::ApplyConfigOverrides(overrides, &config, &err)) {
     std::cerr << "endstate run: " << err << '\n';
     return kExitUsage;
   }
@@ -199,6 +238,10 @@ int PrepareNewRun(const RunOptions& o, std::unique_ptr<results::Store>* store,
     }
     models.push_back(m);
   }
+  if (!evaluator::ApplyModelOverrides(overrides, &models, &err)) {
+    std::cerr << "endstate run: " << err << '\n';
+    return kExitUsage;
+  }
   if (!evaluator::LoadTasks(o.tasks_dir, o.task_ids, &ctx->suite, &err)) {
     std::cerr << "endstate run: " << err << '\n';
     return kExitUsage;
@@ -223,6 +266,7 @@ int PrepareNewRun(const RunOptions& o, std::unique_ptr<results::Store>* store,
   nlohmann::json config_json =
       nlohmann::json::parse(evaluator::ConfigJson(config));
   config_json["resume"] = evaluator::RunStateJson(state);
+  config_json["overrides"] = evaluator::OverridesJson(overrides);
   if (!o.shard.empty()) {
     std::vector<results::TaskInfo> task_infos;
     for (const auto& t : ctx->suite) {
@@ -595,8 +639,27 @@ Command AddRunCommand(CLI::App& root) {
   app->add_option("--note", o->note,
                   "Free-text note recorded with the run (at most 4096 bytes)")
       ->type_name("TEXT");
+  app->add_option(
+         "--set", o->sets,
+         "Override a config key for this run, e.g. "
+         "run.limits.max_turns=30 or models.*.sampling.temperature=0.2 "
+         "(repeatable; docs/config.md, \"Overrides\")")
+      ->type_name("KEY=VALUE");
+  app->add_option("--max-turns", o->max_turns,
+                  "Cap every task's turn limit (= --set "
+                  "run.limits.max_turns=N)")
+      ->type_name("N");
+  app->add_option("--temperature", o->temperature,
+                  "Sampling temperature of every model (= --set "
+                  "models.*.sampling.temperature=T)")
+      ->type_name("T");
+  app->add_option("--max-tokens", o->max_tokens,
+                  "Per-turn reply cap of every model (= --set "
+                  "models.*.sampling.max_tokens=N)")
+      ->type_name("N");
   for (const char* name : {"--model", "--task", "--epochs", "--seed", "--shard",
-                           "--group", "--label", "--note"}) {
+                           "--group", "--label", "--note", "--set",
+                           "--max-turns", "--temperature", "--max-tokens"}) {
     resume->excludes(app->get_option(name));
   }
   app->add_flag("--probes", o->probes,

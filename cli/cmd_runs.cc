@@ -12,6 +12,7 @@
 #include "cli/transcript_view.h"
 #include "results/browse.h"
 #include "results/run_meta.h"
+#include "results/run_settings.h"
 #include "results/store.h"
 #include "results/transcript.h"
 
@@ -79,6 +80,11 @@ int Runs(const RunsOptions& o) {
   if (o.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : *runs) {
+      auto settings = results::LoadRunSettings(*reader, r.id, &err);
+      if (!settings) {
+        std::cerr << "endstate runs: " << err << '\n';
+        return kExitInfra;
+      }
       out.push_back({{"id", r.id},
                      {"started_at", r.started_at},
                      {"finished_at", r.finished_at.empty()
@@ -94,7 +100,8 @@ int Runs(const RunsOptions& o) {
                      {"unfinished", r.unfinished},
                      {"kind", r.kind},
                      {"labels", r.labels},
-                     {"note", r.note}});
+                     {"note", r.note},
+                     {"settings", *settings}});
     }
     std::cout << out.dump(2) << '\n';
     return kExitOk;

@@ -15,6 +15,7 @@
 #include "results/probe_data.h"
 #include "results/reader.h"
 #include "results/run_meta.h"
+#include "results/run_settings.h"
 #include "results/server_data.h"
 
 namespace endstate::cli {
@@ -77,6 +78,9 @@ int PrintReport(results::RunReader& reader, int64_t run,
     report::AddStatisticsJson(*data, stats, &j);
     j["labels"] = meta->labels;
     j["note"] = meta->note;
+    auto settings = results::LoadRunSettings(reader, run, &err);
+    if (!settings) return fail(err);
+    j["settings"] = *settings;
     if (!probe_rows.empty()) {
       j["probes"] = nlohmann::json::array();
       for (const auto& r : probe_rows) {

@@ -20,6 +20,11 @@ class ConfigLoader : private util::YamlReader {
   void Load() {
     YAML::Node root = LoadFile();
     config_->path = path();
+    LoadRoot(root);
+  }
+
+  // The file's top level, or an override shaped like it.
+  void LoadRoot(const YAML::Node& root) {
     if (root.IsNull()) return;
     if (!root.IsMap()) Fail(root, "", "expected a mapping at the top level");
     CheckKeys(root, "", {"system_prompt", "models", "run"});
@@ -305,6 +310,19 @@ bool LoadConfig(const std::string& path, Config* config, std::string* err) {
     *err = e.message;
   } catch (const std::exception& e) {
     *err = path + ": " + e.what();
+  }
+  return false;
+}
+
+bool MergeConfig(const YAML::Node& root, const std::string& source,
+                 Config* config, std::string* err) {
+  try {
+    ConfigLoader(source, config).LoadRoot(root);
+    return true;
+  } catch (const util::YamlError& e) {
+    *err = e.message;
+  } catch (const std::exception& e) {
+    *err = source + ": " + e.what();
   }
   return false;
 }

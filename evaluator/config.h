@@ -2,6 +2,8 @@
 // system prompt.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -47,6 +49,14 @@ struct Config {
 // Parses `path`. Returns false and sets *err to
 // "<file>:<line>: <field>: <expectation>".
 bool LoadConfig(const std::string& path, Config* config, std::string* err);
+
+// Applies `root`, a mapping shaped like the config file's top level, on top
+// of *config with the file's rules: only the fields it holds change. Used
+// for run-time overrides (evaluator/overrides.h). Errors read
+// "<source>[:<line>]: <field>: <expectation>" (no line for nodes built in
+// code).
+bool MergeConfig(const YAML::Node& root, const std::string& source,
+                 Config* config, std::string* err);
 
 // Resolves a --model SPEC: a model name from the config, or an inline spec
 // (models::ParseModelSpec). Returns false with *err otherwise.
