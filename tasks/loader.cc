@@ -198,7 +198,7 @@ class Loader : private util::YamlReader {
         }
         if (h["files"]) host.files = LoadTree(h["files"], where + ".files");
         if (h["docroot"]) {
-          host.docroot = h["docroot"].Scalar();
+          host.docroot = String(h["docroot"], where + ".docroot");
           fs::path d(host.docroot);
           if (d.is_absolute() || host.docroot.find("..") != std::string::npos) {
             Fail(h["docroot"], where + ".docroot",
@@ -228,13 +228,14 @@ class Loader : private util::YamlReader {
       if (!r.IsMap()) Fail(r, where, "expected a mapping");
       CheckKeys(r, where, {"path", "checkout", "commits"});
       RepoSpec repo;
-      repo.path = r["path"] ? r["path"].Scalar() : ".";
+      repo.path = r["path"] ? String(r["path"], where + ".path") : ".";
       if (fs::path(repo.path).is_absolute() ||
           repo.path.find("..") != std::string::npos) {
         Fail(r["path"], where + ".path",
              "expected a path inside the workspace");
       }
-      if (r["checkout"]) repo.checkout = r["checkout"].Scalar();
+      if (r["checkout"])
+        repo.checkout = String(r["checkout"], where + ".checkout");
       if (!r["commits"] || !r["commits"].IsSequence() ||
           r["commits"].size() == 0) {
         Fail(r["commits"] ? r["commits"] : r, where + ".commits",
@@ -257,7 +258,7 @@ class Loader : private util::YamlReader {
     CommitSpec commit;
     commit.message = RequiredString(c, "message", where);
     if (c["author"]) {
-      commit.author = c["author"].Scalar();
+      commit.author = String(c["author"], where + ".author");
       static const std::regex kAuthor(".+ <[^<>]+>");
       if (!std::regex_match(commit.author, kAuthor)) {
         Fail(c["author"], where + ".author", "expected 'Name <email>'");
@@ -265,7 +266,7 @@ class Loader : private util::YamlReader {
     }
     if (c["time"]) {
       std::tm tm{};
-      const std::string t = c["time"].Scalar();
+      const std::string t = String(c["time"], where + ".time");
       if (!strptime(t.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) {
         Fail(c["time"], where + ".time",
              "expected RFC 3339 UTC like 2026-10-01T10:00:00Z");
@@ -279,10 +280,11 @@ class Loader : private util::YamlReader {
         Fail(c["write"], where + ".write",
              "expected a mapping of path to content");
       for (const auto& kv : c["write"])
-        commit.write[kv.first.Scalar()] = kv.second.Scalar();
+        commit.write[kv.first.Scalar()] =
+            String(kv.second, where + ".write." + kv.first.Scalar());
     }
     if (c["remove"]) commit.remove = StringList(c["remove"], where + ".remove");
-    if (c["branch"]) commit.branch = c["branch"].Scalar();
+    if (c["branch"]) commit.branch = String(c["branch"], where + ".branch");
     if (c["tags"]) commit.tags = StringList(c["tags"], where + ".tags");
     return commit;
   }
@@ -360,10 +362,10 @@ class Loader : private util::YamlReader {
       if (s["say"]) {
         if (s["tool"])
           Fail(s, where, "a step has either 'tool' or 'say', not both");
-        step.say = s["say"].Scalar();
+        step.say = String(s["say"], where + ".say");
       } else if (s["tool"]) {
         ToolCallSpec call;
-        call.tool = s["tool"].Scalar();
+        call.tool = String(s["tool"], where + ".tool");
         call.arguments =
             s["args"] ? YamlToJson(s["args"]) : nlohmann::json::object();
         if (!call.arguments.is_object())

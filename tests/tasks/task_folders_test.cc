@@ -138,5 +138,17 @@ TEST_F(TaskFoldersTest, StepErrorsCarryTheToolOrArgsLine) {
             err);
 }
 
+TEST_F(TaskFoldersTest, NonScalarValuesAreErrorsAtTheirLine) {
+  std::string task = kTask;
+  task.replace(task.find("  - say: Done."), 14, "  - say: [Done.]");
+  util::WriteFile(dir_ / "task.yaml", task);
+  Task t;
+  std::string err;
+  EXPECT_FALSE(LoadTask(dir_, {}, &t, &err));
+  EXPECT_EQ((dir_ / "task.yaml").string() +
+                ":16: solution[1].say: expected a string",
+            err);
+}
+
 }  // namespace
 }  // namespace endstate::tasks
