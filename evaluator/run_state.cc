@@ -90,6 +90,7 @@ json RunStateJson(const RunState& state) {
             {"max_output_bytes", c.shell.max_output_bytes},
             {"max_pids", c.shell.max_pids},
             {"max_memory_bytes", c.shell.max_memory_bytes},
+            {"max_total_memory_bytes", c.shell.max_total_memory_bytes},
             {"max_file_bytes", c.shell.max_file_bytes}}}};
 }
 
@@ -133,6 +134,7 @@ bool ParseRunState(const json& j, RunState* state, std::string* err) {
       Read(sh, "max_output_bytes", &c.shell.max_output_bytes);
       Read(sh, "max_pids", &c.shell.max_pids);
       Read(sh, "max_memory_bytes", &c.shell.max_memory_bytes);
+      Read(sh, "max_total_memory_bytes", &c.shell.max_total_memory_bytes);
       Read(sh, "max_file_bytes", &c.shell.max_file_bytes);
     }
     *state = std::move(s);
