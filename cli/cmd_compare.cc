@@ -114,9 +114,9 @@ int Compare(const CompareOptions& o) {
       std::cerr << kWho << o.db << ": run " << spec->run << " not found\n";
       return kExitUsage;
     }
-    // The comparison needs outcomes only: skip the joins over turns.
+    // Outcomes and failed checks: skip the join over tool calls.
     *data = reader->Load(spec->run,
-                         {.tool_calls = false, .first_problems = false}, &err);
+                         {.tool_calls = false, .first_problems = true}, &err);
     if (!*data) {
       std::cerr << kWho << err << '\n';
       return kExitInfra;

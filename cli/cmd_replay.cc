@@ -1,6 +1,6 @@
 // `endstate replay ATTEMPT_ID`: rebuild a recorded attempt's end state
 // without the model and check that its verdict reproduces; or, with
-// --from-turn K --model SPEC, continue the recorded conversation from turn K
+// --from-turn N --model SPEC, continue the recorded conversation from turn N
 // with another model as a new attempt. Semantics: docs/replay.md.
 #include <unistd.h>
 
@@ -24,6 +24,7 @@
 #include "results/store.h"
 #include "results/transcript.h"
 #include "util/clock.h"
+#include "util/format.h"
 
 namespace endstate::cli {
 namespace {
@@ -35,7 +36,9 @@ struct ReplayOptions {
   std::string db = "endstate.db";
   std::string tasks_dir;
   std::string config_path;
-  int from_turn = -1;  // -1 = plain replay
+  // --from-turn N as given (turns count from 1; util::FromOrdinal gives the
+  // stored index); 0 = plain replay.
+  int from_turn = 0;
   std::string model;
   int64_t seed = 0;
   bool keep_world = false;
@@ -69,9 +72,10 @@ std::string ReexecutionSummary(const evaluator::ReexecutionReport& r) {
   out += "\n";
   if (r.first) {
     const evaluator::Divergence& d = *r.first;
-    out += "first divergence: turn " + std::to_string(d.turn) + ", call " +
-           std::to_string(d.call) + " (" + d.tool + "), at byte " +
-           std::to_string(d.offset) + ":\n" + evaluator::RenderDivergence(d);
+    out += "first divergence: turn " + std::to_string(util::Ordinal(d.turn)) +
+           ", call " + std::to_string(util::Ordinal(d.call)) + " (" + d.tool +
+           "), at byte " + std::to_string(d.offset) + ":\n" +
+           evaluator::RenderDivergence(d);
   }
   return out;
 }
@@ -86,8 +90,9 @@ int ReplayVerdict(const results::Transcript& t, const tasks::Task& task,
   std::cout << ReexecutionSummary(r) << PrintChecks(checks, color);
   for (size_t i = 0; i < checks.size() && i < t.checks.size(); ++i) {
     if (checks[i].verdict != t.checks[i].verdict) {
-      std::cout << "check " << i << " (" << checks[i].kind << "): recorded "
-                << t.checks[i].verdict << ", now " << checks[i].verdict << '\n';
+      std::cout << "check " << util::Ordinal(static_cast<int>(i)) << " ("
+                << checks[i].kind << "): recorded " << t.checks[i].verdict
+                << ", now " << checks[i].verdict << '\n';
     }
   }
   const std::string verdict = graders::VerdictName(grade.overall);
@@ -98,13 +103,13 @@ int ReplayVerdict(const results::Transcript& t, const tasks::Task& task,
   return same ? kExitOk : kExitCheckFailed;
 }
 
-// --from-turn K: continue the conversation with another model as a new
+// --from-turn N: continue the conversation with another model as a new
 // attempt of a new run, linked to the replayed attempt.
 int ContinueFromTurn(const ReplayOptions& o, const evaluator::Config& config,
                      const models::ModelConfig& model,
                      const results::Transcript& t, const tasks::Task& task,
                      const sandbox::WorldOptions& world_options, bool color) {
-  const int k = o.from_turn;
+  const int k = util::FromOrdinal(o.from_turn);  // stored turn index
   std::string err;
   auto store = results::Store::Open(o.db, &err);
   if (!store) {
@@ -143,13 +148,13 @@ int ContinueFromTurn(const ReplayOptions& o, const evaluator::Config& config,
         evaluator::ReexecutionReport r =
             evaluator::ReexecuteToolCalls(t, task, world, k);
         if (k == 0) {
-          std::cout << "fresh world: no turn before turn 0 to replay\n";
+          std::cout << "fresh world: no turn before turn 1 to replay\n";
         } else {
-          std::cout << "rebuilt the world from turns 0.." << k - 1 << '\n'
+          std::cout << "rebuilt the world from turns 1.." << k << '\n'
                     << ReexecutionSummary(r);
         }
-        std::cout << "continuing from turn " << k << " with " << model.name
-                  << '\n';
+        std::cout << "continuing from turn " << o.from_turn << " with "
+                  << model.name << '\n';
       }};
   evaluator::AttemptReport r =
       evaluator::RunAttempt({.task = &task,
@@ -184,7 +189,7 @@ int Replay(const ReplayOptions& o) {
   int code = kExitOk;
   auto reader = OpenRecord("replay", o.db, &code);
   if (!reader) return code;
-  if ((o.from_turn >= 0) != !o.model.empty()) {
+  if ((o.from_turn > 0) != !o.model.empty()) {
     std::cerr << kWho << "--from-turn and --model go together\n";
     return kExitUsage;
   }
@@ -200,10 +205,10 @@ int Replay(const ReplayOptions& o) {
     std::cerr << kWho << err << '\n';
     return err.rfind("no attempt ", 0) == 0 ? kExitUsage : kExitInfra;
   }
-  if (o.from_turn > static_cast<int>(t->turns.size())) {
+  if (util::FromOrdinal(o.from_turn) > static_cast<int>(t->turns.size())) {
     std::cerr << kWho << "--from-turn " << o.from_turn << ": attempt "
               << o.attempt << " has " << t->turns.size()
-              << " turn(s); K must be between 0 and " << t->turns.size()
+              << " turn(s); N must be between 1 and " << t->turns.size() + 1
               << '\n';
     return kExitUsage;
   }
@@ -235,9 +240,9 @@ int Replay(const ReplayOptions& o) {
   if (!o.worlds_dir.empty()) world_options.base = o.worlds_dir;
   const bool color = UseColor("auto", STDOUT_FILENO);
   std::cout << "replaying attempt " << t->attempt.id << " (" << t->attempt.model
-            << ", " << task.id << ", epoch " << t->attempt.epoch
+            << ", " << task.id << ", epoch " << util::Ordinal(t->attempt.epoch)
             << "): " << t->turns.size() << " recorded turn(s)\n";
-  if (o.from_turn >= 0)
+  if (o.from_turn > 0)
     return ContinueFromTurn(o, config, model, *t, task, world_options, color);
   auto world = sandbox::World::Create(task, world_options, &err);
   if (!world) {
@@ -257,7 +262,7 @@ Command AddReplayCommand(CLI::App& root) {
   CLI::App* app = root.add_subcommand(
       "replay",
       "Re-execute an attempt's tool calls in a fresh world and re-grade it, "
-      "or continue it from turn K with another model");
+      "or continue it from turn N with another model");
   app->add_option("ATTEMPT_ID", o->attempt, "Attempt id (endstate attempts)")
       ->required()
       ->check(CLI::PositiveNumber);
@@ -269,10 +274,12 @@ Command AddReplayCommand(CLI::App& root) {
                   "YAML config: model names, system prompt, limits")
       ->check(CLI::ExistingFile);
   app->add_option("--from-turn", o->from_turn,
-                  "Replay turns before K, then continue with --model")
-      ->check(CLI::NonNegativeNumber);
+                  "Replay turns before N (turns count from 1, as in show), "
+                  "then continue with --model from turn N")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
   app->add_option("--model", o->model,
-                  "Model continuing from turn K (as in endstate run)");
+                  "Model continuing from turn N (as in endstate run)");
   app->add_option("--seed", o->seed,
                   "Seed of builtin:flaky when it continues (default 0)")
       ->check(CLI::NonNegativeNumber);

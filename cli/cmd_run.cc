@@ -33,6 +33,7 @@
 #include "sandbox/limits.h"
 #include "sandbox/world_sweep.h"
 #include "util/clock.h"
+#include "util/format.h"
 
 namespace endstate::cli {
 namespace {
@@ -512,8 +513,8 @@ int Run(const RunOptions& o) {
                evaluator::ShouldRetry(++error_tries, o.retry_errors)) {
           if (!o.quiet) {
             std::string line = "endstate: " + model.name + " " + task.id +
-                               " #" + std::to_string(p.epoch) + ": error (" +
-                               r.outcome.error + "), retry " +
+                               " #" + std::to_string(util::Ordinal(p.epoch)) +
+                               ": error (" + r.outcome.error + "), retry " +
                                std::to_string(error_tries) + " of " +
                                std::to_string(o.retry_errors) + "\n";
             std::cerr << line;

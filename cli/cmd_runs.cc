@@ -11,10 +11,12 @@
 #include "cli/commands.h"
 #include "cli/transcript_view.h"
 #include "results/browse.h"
+#include "results/failed_checks.h"
 #include "results/run_meta.h"
 #include "results/run_settings.h"
 #include "results/store.h"
 #include "results/transcript.h"
+#include "util/format.h"
 
 namespace endstate::cli {
 namespace {
@@ -164,9 +166,30 @@ int Attempts(const AttemptsOptions& o) {
     std::cerr << "endstate attempts: " << err << '\n';
     return kExitInfra;
   }
+  auto failed = results::LoadFailedChecks(reader->db(), run, &err);
+  if (!failed) {
+    std::cerr << "endstate attempts: " << err << '\n';
+    return kExitInfra;
+  }
+  // Why each attempt did not pass (results/failed_checks.h).
+  auto reason = [&](const results::AttemptHeader& a) {
+    auto it = failed->find(a.id);
+    const results::FailedCheck* first =
+        it == failed->end() ? nullptr : &it->second.front();
+    return results::WhyNotPassed(a.outcome, a.termination, first);
+  };
   if (o.json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& a : *rows) out.push_back(AttemptHeaderJson(a));
+    for (const auto& a : *rows) {
+      nlohmann::json j = AttemptHeaderJson(a);
+      auto it = failed->find(a.id);
+      j["failed_checks"] = FailedChecksJson(
+          it == failed->end() ? std::vector<results::FailedCheck>{}
+                              : it->second);
+      const std::string why = reason(a);
+      j["reason"] = why.empty() ? nlohmann::json(nullptr) : nlohmann::json(why);
+      out.push_back(std::move(j));
+    }
     std::cout << out.dump(2) << '\n';
     return kExitOk;
   }
@@ -176,15 +199,17 @@ int Attempts(const AttemptsOptions& o) {
   }
   std::vector<std::vector<std::string>> table = {
       {"id", "model", "task", "epoch", "try", "outcome", "termination", "turns",
-       "wall", "parent"}};
+       "wall", "parent", "reason"}};
   for (const auto& a : *rows) {
+    const std::string why = reason(a);
     table.push_back(
-        {std::to_string(a.id), a.model, a.task, std::to_string(a.epoch),
-         std::to_string(a.try_number),
+        {std::to_string(a.id), a.model, a.task,
+         std::to_string(util::Ordinal(a.epoch)), std::to_string(a.try_number),
          a.outcome.empty() ? "(" + a.status + ")" : a.outcome,
          a.termination.empty() ? "-" : a.termination, std::to_string(a.turns),
          Seconds(a.wall_ms),
-         a.parent_attempt_id ? std::to_string(a.parent_attempt_id) : "-"});
+         a.parent_attempt_id ? std::to_string(a.parent_attempt_id) : "-",
+         why.empty() ? "-" : OneLine(why, 80)});
   }
   std::cout << Table(table);
   return kExitOk;

@@ -18,6 +18,7 @@
 #include "evaluator/replay_wire.h"
 #include "models/builtin_replay.h"
 #include "results/transcript.h"
+#include "util/format.h"
 
 namespace endstate::cli {
 namespace {
@@ -134,12 +135,14 @@ class ReplayServer {
                            .turn = static_cast<int>(turn)};
     {
       std::lock_guard lock(log_mu_);
-      std::cerr << "endstate serve-replay: turn " << turn << " of "
+      std::cerr << "endstate serve-replay: turn "
+                << util::Ordinal(static_cast<int>(turn)) << " of "
                 << turns_.size() << (stream ? " (stream)" : "")
                 << (past_end ? ": past the record, answering stop" : "")
                 << '\n';
     }
-    res.set_header("X-Endstate-Replay-Turn", std::to_string(turn));
+    res.set_header("X-Endstate-Replay-Turn",
+                   std::to_string(util::Ordinal(static_cast<int>(turn))));
     if (past_end) res.set_header("X-Endstate-Replay", "end");
     if (!stream) {
       res.set_content(Dump(evaluator::CompletionBody(r, ids)),
@@ -240,7 +243,7 @@ Command AddServeReplayCommand(CLI::App& root) {
   app->add_option("--host", o->host,
                   "Address to listen on (default 127.0.0.1)");
   app->add_flag("--sequential", o->sequential,
-                "Answer requests with turns 0, 1, 2... in arrival order "
+                "Answer requests with turns 1, 2, 3... in arrival order "
                 "instead of by the number of assistant messages sent");
   app->add_option("--max-requests", o->max_requests,
                   "Exit after answering N chat completions (default: run "

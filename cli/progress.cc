@@ -10,6 +10,8 @@
 #include <cstring>
 #include <iostream>
 
+#include "util/format.h"
+
 namespace endstate::cli {
 
 bool StderrIsLiveTerminal() {
@@ -139,7 +141,7 @@ void Progress::Done(const std::string& model, const std::string& task,
   char head[96];
   std::snprintf(head, sizeof head, "[%zu/%zu ETA %.0fs]", done_, total_, eta);
   std::string line = std::string(head) + " " + model + " " + task;
-  if (epoch > 0) line += " #" + std::to_string(epoch);
+  if (epoch > 0) line += " #" + std::to_string(util::Ordinal(epoch));
   char tail[64];
   std::snprintf(tail, sizeof tail, " (%.1fs; ", wall_ms / 1000);
   line += ": " + outcome;

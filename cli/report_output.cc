@@ -42,11 +42,10 @@ int PrintReport(results::RunReader& reader, int64_t run,
     return kExitInfra;
   };
   std::string err;
-  // JUnit shows each failure's first problem but no tool-call rates; the
-  // other formats the reverse.
+  // Every format shows the failed checks; JUnit has no tool-call rates.
   const bool junit = format == "junit";
   auto data =
-      reader.Load(run, {.tool_calls = !junit, .first_problems = junit}, &err);
+      reader.Load(run, {.tool_calls = !junit, .first_problems = true}, &err);
   if (!data) return fail(err);
   if (data->models.empty()) {
     std::cerr << "endstate report: " << reader.path() << ": run " << run

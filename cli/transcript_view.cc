@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "report/stats_text.h"
+#include "util/format.h"
 
 namespace endstate::cli {
 namespace {
@@ -120,8 +121,8 @@ std::string RenderHeader(const results::AttemptHeader& a, const Paint& p) {
   };
   row("model", a.model);
   row("task", a.task + (a.task_title.empty() ? "" : " (" + a.task_title + ")"));
-  row("epoch",
-      std::to_string(a.epoch) + "   try " + std::to_string(a.try_number));
+  row("epoch", std::to_string(util::Ordinal(a.epoch)) + "   try " +
+                   std::to_string(a.try_number));
   if (a.parent_attempt_id != 0)
     row("parent", "attempt " + std::to_string(a.parent_attempt_id));
   row("outcome", OutcomeText(a.outcome, p));
@@ -142,12 +143,13 @@ std::string RenderCall(const results::ToolCallRecord& c, const ViewOptions& o,
   if (c.error_kind == "leaked_markup") {
     // A call written as text in content (shown above): nothing ran; the
     // loop told the model so.
-    return "  " + p.Bold("call " + std::to_string(c.index)) + ": not run  " +
-           p.Yellow("error: leaked_markup") + "\n    " +
+    return "  " + p.Bold("call " + std::to_string(util::Ordinal(c.index))) +
+           ": not run  " + p.Yellow("error: leaked_markup") + "\n    " +
            p.Dim("told the model:") + "\n" + Indent(c.result, "      ");
   }
-  std::string out = "  " + p.Bold("call " + std::to_string(c.index)) + ": " +
-                    p.Cyan(c.name.empty() ? "(no name)" : c.name);
+  std::string out = "  " +
+                    p.Bold("call " + std::to_string(util::Ordinal(c.index))) +
+                    ": " + p.Cyan(c.name.empty() ? "(no name)" : c.name);
   if (!c.call_id.empty()) out += p.Dim("  [" + c.call_id + "]");
   if (!c.error_kind.empty()) out += "  " + p.Yellow("error: " + c.error_kind);
   out += "\n";
@@ -170,8 +172,8 @@ std::string RenderTurn(const results::TurnRecord& t, const ViewOptions& o,
           " tokens · " + Ms(t.duration_ms);
   if (t.ttft_ms >= 0) meta += " (ttft " + Ms(t.ttft_ms) + ")";
   if (t.retries > 0) meta += " · " + std::to_string(t.retries) + " retries";
-  std::string out =
-      p.Bold("turn " + std::to_string(t.index)) + "  " + p.Dim(meta) + "\n";
+  std::string out = p.Bold("turn " + std::to_string(util::Ordinal(t.index))) +
+                    "  " + p.Dim(meta) + "\n";
   if (t.finish_reason == "error")
     out += "  " + p.Yellow("model call failed (no response)") + "\n";
   if (!t.reasoning.empty())
@@ -219,6 +221,19 @@ std::string RenderTranscript(const results::Transcript& t,
   return out;
 }
 
+json FailedChecksJson(const std::vector<results::FailedCheck>& checks) {
+  json out = json::array();
+  for (const results::FailedCheck& c : checks) {
+    out.push_back({{"check", util::Ordinal(c.index)},
+                   {"kind", c.kind},
+                   {"name", c.name.empty() ? json(nullptr) : json(c.name)},
+                   {"label", c.Label()},
+                   {"verdict", c.verdict},
+                   {"detail", c.detail}});
+  }
+  return out;
+}
+
 json AttemptHeaderJson(const results::AttemptHeader& a) {
   return {
       {"id", a.id},
@@ -226,7 +241,7 @@ json AttemptHeaderJson(const results::AttemptHeader& a) {
       {"model", a.model},
       {"task", a.task},
       {"task_title", a.task_title},
-      {"epoch", a.epoch},
+      {"epoch", util::Ordinal(a.epoch)},
       {"try", a.try_number},
       {"parent_attempt_id",
        a.parent_attempt_id == 0 ? json(nullptr) : json(a.parent_attempt_id)},
@@ -254,7 +269,7 @@ json TranscriptJson(const results::Transcript& t, bool raw) {
     for (const auto& c : turn.tool_calls) {
       json args = json::parse(c.arguments_raw, nullptr, false);
       calls.push_back(
-          {{"index", c.index},
+          {{"index", util::Ordinal(c.index)},
            {"call_id", c.call_id},
            {"name", c.name},
            {"arguments_raw", c.arguments_raw},
@@ -267,7 +282,7 @@ json TranscriptJson(const results::Transcript& t, bool raw) {
            {"duration_ms", c.duration_ms}});
     }
     json j = {
-        {"index", turn.index},
+        {"index", util::Ordinal(turn.index)},
         {"content", turn.content},
         {"reasoning", turn.reasoning},
         {"finish_reason", turn.finish_reason},
@@ -288,7 +303,7 @@ json TranscriptJson(const results::Transcript& t, bool raw) {
   json checks = json::array();
   for (const auto& c : t.checks) {
     json spec = json::parse(c.spec_json, nullptr, false);
-    checks.push_back({{"index", c.index},
+    checks.push_back({{"index", util::Ordinal(c.index)},
                       {"kind", c.kind},
                       {"spec", spec.is_discarded() ? json(nullptr) : spec},
                       {"verdict", c.verdict},

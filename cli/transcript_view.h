@@ -6,7 +6,9 @@
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
+#include "results/failed_checks.h"
 #include "results/transcript.h"
 
 namespace endstate::cli {
@@ -30,6 +32,11 @@ std::string RenderCheck(const results::CheckRecord& c, bool color);
 // The stable JSON form (`show --json`); raw request/response bodies only
 // when `raw`.
 nlohmann::json TranscriptJson(const results::Transcript& t, bool raw);
+
+// The checks that did not pass, as JSON: [{"check" (number, from 1), "kind",
+// "name" (null when none), "label", "verdict", "detail"}].
+nlohmann::json FailedChecksJson(
+    const std::vector<results::FailedCheck>& checks);
 
 // The header of an attempt as JSON (also one element of `attempts --json`).
 nlohmann::json AttemptHeaderJson(const results::AttemptHeader& a);

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "report/failed_checks.h"
 #include "report/stats_text.h"
 
 namespace endstate::report {
@@ -68,6 +69,84 @@ std::string FailureModes(const ModelStats& m) {
     s += "; errors " + e;
   }
   return s;
+}
+
+// (task id, check) -> attempts of `model` that failed it, in breakdown order.
+std::vector<std::pair<std::pair<std::string, std::string>, int>> FailedOf(
+    const results::RunData& run, int model) {
+  std::vector<std::pair<std::pair<std::string, std::string>, int>> out;
+  for (const CheckFailures& row : FailedCheckBreakdown(run)) {
+    if (row.failed[model] > 0) {
+      out.push_back({{run.tasks[row.task].id, row.check}, row.failed[model]});
+    }
+  }
+  return out;
+}
+
+// Fills r->b_fails_more and r->a_fails_more over the paired tasks.
+void CompareChecks(const results::RunData& run_a, int model_a,
+                   const results::RunData& run_b, int model_b,
+                   CompareResult* r) {
+  std::map<std::string, std::pair<int, int>> graded;  // task -> (A, B)
+  for (size_t t = 0; t < run_a.tasks.size(); ++t) {
+    graded[run_a.tasks[t].id].first = r->a.stats.per_task[t].graded;
+  }
+  for (size_t t = 0; t < run_b.tasks.size(); ++t) {
+    graded[run_b.tasks[t].id].second = r->b.stats.per_task[t].graded;
+  }
+  // A's rows first, then B's rows A does not have: the order people read.
+  std::vector<std::pair<std::string, std::string>> keys;
+  std::map<std::pair<std::string, std::string>, std::pair<int, int>> failed;
+  for (const auto& [key, n] : FailedOf(run_a, model_a)) {
+    if (!failed.count(key)) keys.push_back(key);
+    failed[key].first = n;
+  }
+  for (const auto& [key, n] : FailedOf(run_b, model_b)) {
+    if (!failed.count(key)) keys.push_back(key);
+    failed[key].second = n;
+  }
+  for (const auto& key : keys) {
+    const auto [ga, gb] = graded[key.first];
+    if (ga == 0 || gb == 0) continue;  // not a paired task
+    const auto [fa, fb] = failed[key];
+    CheckDifference d{.task = key.first,
+                      .check = key.second,
+                      .a_failed = fa,
+                      .a_graded = ga,
+                      .b_failed = fb,
+                      .b_graded = gb};
+    // Compare the failed fractions fa/ga and fb/gb without rounding.
+    if (fb * ga > fa * gb) r->b_fails_more.push_back(d);
+    if (fa * gb > fb * ga) r->a_fails_more.push_back(d);
+  }
+}
+
+// "  task: check (A 0/3, B 2/3)" per difference, or " none" on the head line.
+std::string ChecksText(const std::string& head,
+                       const std::vector<CheckDifference>& diffs,
+                       const std::string& bullet) {
+  if (diffs.empty()) return head + ": none\n";
+  std::string out = head + ":\n";
+  for (const CheckDifference& d : diffs) {
+    out += bullet + d.task + ": " + d.check + " (A " +
+           std::to_string(d.a_failed) + "/" + std::to_string(d.a_graded) +
+           ", B " + std::to_string(d.b_failed) + "/" +
+           std::to_string(d.b_graded) + ")\n";
+  }
+  return out;
+}
+
+nlohmann::json ChecksJson(const std::vector<CheckDifference>& diffs) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const CheckDifference& d : diffs) {
+    out.push_back({{"task", d.task},
+                   {"check", d.check},
+                   {"a_failed", d.a_failed},
+                   {"a_graded", d.a_graded},
+                   {"b_failed", d.b_failed},
+                   {"b_graded", d.b_graded}});
+  }
+  return out;
 }
 
 nlohmann::json SideJson(const CompareSide& s) {
@@ -139,6 +218,7 @@ CompareResult Compare(const results::RunData& run_a, int model_a,
     }
   }
   r.paired = ComparePaired(a, b);
+  CompareChecks(run_a, model_a, run_b, model_b, &r);
   return r;
 }
 
@@ -187,6 +267,10 @@ std::string RenderCompareTable(const CompareResult& r, bool color) {
   out += "verdict " + Paint(VerdictText(r), c, color) + "\n";
   out += "failure modes A: " + FailureModes(r.a.stats) + "\n";
   out += "failure modes B: " + FailureModes(r.b.stats) + "\n";
+  out += ChecksText("checks B fails more often than A (failed/graded)",
+                    r.b_fails_more, "  ");
+  out += ChecksText("checks A fails more often than B (failed/graded)",
+                    r.a_fails_more, "  ");
   return out + NotesText(r);
 }
 
@@ -210,6 +294,10 @@ std::string RenderCompareMarkdown(const CompareResult& r) {
          "\n- **verdict** " + verdict +
          "\n- failure modes A: " + FailureModes(r.a.stats) +
          "\n- failure modes B: " + FailureModes(r.b.stats) + "\n";
+  out += "- " + ChecksText("checks B fails more often than A (failed/graded)",
+                           r.b_fails_more, "  - ");
+  out += "- " + ChecksText("checks A fails more often than B (failed/graded)",
+                           r.a_fails_more, "  - ");
   std::string notes = NotesText(r);
   size_t pos = 0;
   while (pos < notes.size()) {
@@ -249,7 +337,10 @@ nlohmann::json CompareJson(const CompareResult& r) {
           {"note", c.epochs_note},
           {"only_a", r.only_a},
           {"only_b", r.only_b},
-          {"changed_tasks", r.changed_tasks}};
+          {"changed_tasks", r.changed_tasks},
+          {"checks",
+           {{"b_fails_more", ChecksJson(r.b_fails_more)},
+            {"a_fails_more", ChecksJson(r.a_fails_more)}}}};
 }
 
 }  // namespace endstate::report

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "report/model_stats.h"
 #include "report/statistics.h"
@@ -21,12 +22,23 @@ struct CompareSide {
   ModelStats stats{};  // over the side's whole run (all its tasks)
 };
 
+// A check of a paired task that one side fails more often than the other
+// (failed / graded attempts of that task on each side).
+struct CheckDifference {
+  std::string task{}, check{};  // check: report/failed_checks.h label
+  int a_failed = 0, a_graded = 0, b_failed = 0, b_graded = 0;
+};
+
 struct CompareResult {
   CompareSide a{}, b{};
   Comparison paired{};         // B - A over the tasks both graded
   int only_a = 0, only_b = 0;  // tasks graded by one side only (not paired)
   // Paired tasks whose content hash differs between the two runs.
   int changed_tasks = 0;
+  // Checks of paired tasks failed more often by B than by A ("B fails what
+  // A passes"), and the reverse; by task, then check order. Filled only
+  // when the runs were loaded with failed checks.
+  std::vector<CheckDifference> b_fails_more{}, a_fails_more{};
 };
 
 // Compares model `model_b` of `run_b` with `model_a` of `run_a` (indexes
@@ -46,7 +58,8 @@ std::string RenderCompareTable(const CompareResult& r, bool color);
 std::string RenderCompareMarkdown(const CompareResult& r);
 // {"a": side, "b": side, "difference": "b_minus_a", "paired": {...},
 //  "verdict", "tasks_needed", "epochs_needed", "note", "only_a", "only_b",
-//  "changed_tasks"} (docs/cli.md).
+//  "changed_tasks", "checks": {"b_fails_more": [...], "a_fails_more":
+//  [...]}} (docs/cli.md).
 nlohmann::json CompareJson(const CompareResult& r);
 
 }  // namespace endstate::report

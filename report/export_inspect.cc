@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "util/format.h"
+
 namespace endstate::report {
 namespace {
 
@@ -87,7 +89,7 @@ json Sample(const results::Transcript& t, const std::string& model_name) {
   }
   json sample = {
       {"id", a.task},
-      {"epoch", a.epoch + 1},
+      {"epoch", util::Ordinal(a.epoch)},
       {"input", results::ReadFirstRequest(t).user},
       {"target", ""},
       {"messages", messages},

@@ -1,5 +1,7 @@
 #include "report/export_jsonl.h"
 
+#include "util/format.h"
+
 namespace endstate::report {
 
 using nlohmann::json;
@@ -63,7 +65,7 @@ nlohmann::json OpenAiChatRecord(const results::Transcript& t,
             {"task_title", a.task_title},
             {"model", a.model},
             {"endpoint", model},
-            {"epoch", a.epoch},
+            {"epoch", util::Ordinal(a.epoch)},
             {"try", a.try_number},
             {"outcome", a.outcome.empty() ? json(nullptr) : json(a.outcome)},
             {"termination",

@@ -178,7 +178,8 @@ const char kHtmlReportJs[] = R"js(
   }
   var meta = JSON.parse($('es-meta').textContent);
   // [id, model, task, epoch, try, outcome|"running", termination, turns,
-  //  tokens, wall_ms, error]
+  //  tokens, wall_ms, error, reason]; epochs (and turns, checks) count
+  //  from 1 as embedded: the page prints them as they are.
   var attempts = JSON.parse($('es-attempts').textContent);
   var byId = {};
   attempts.forEach(function (a) { byId[a[0]] = a; });
@@ -207,9 +208,9 @@ const char kHtmlReportJs[] = R"js(
       link.href = '#attempt-' + a[0];
       var cells = [link, meta.models[a[1]], meta.tasks[a[2]], a[3],
                    el('span', 'badge ' + a[5], a[5] === 'running' ? 'unfinished' : a[5]),
-                   a[6], a[7], a[8], fmtMs(a[9])];
+                   a[6], a[7], a[8], fmtMs(a[9]), a[11] || ''];
       cells.forEach(function (c, k) {
-        var td = el('td', k >= 6 ? 'num' : null);
+        var td = el('td', k >= 6 && k <= 8 ? 'num' : (k === 9 ? 'reason' : null));
         if (typeof c === 'object') td.appendChild(c); else td.textContent = c;
         tr.appendChild(td);
       });
@@ -247,7 +248,7 @@ const char kHtmlReportJs[] = R"js(
     var box = el('div', 'turn');
     var head = el('div', 'turn-head');
     var left = el('span');
-    left.appendChild(el('b', null, 'Turn ' + (t.index + 1)));
+    left.appendChild(el('b', null, 'Turn ' + t.index));
     left.appendChild(document.createTextNode(' · ' + (t.finish || 'no finish reason')));
     head.appendChild(left);
     var facts = [];
@@ -279,7 +280,7 @@ const char kHtmlReportJs[] = R"js(
     facts.appendChild(el('span', 'badge ' + a[5], a[5] === 'running' ? 'unfinished' : a[5]));
     [['task', meta.titles[a[2]]], ['epoch', a[3]], ['try', a[4]],
      ['termination', a[6] || '-'], ['turns', a[7]], ['tokens', a[8]],
-     ['wall', fmtMs(a[9])]].forEach(function (f) {
+     ['wall', fmtMs(a[9])], ['reason', a[11] || '-']].forEach(function (f) {
       var s = el('span', null, f[0] + ' ');
       s.appendChild(el('b', null, f[1]));
       facts.appendChild(s);
@@ -298,6 +299,7 @@ const char kHtmlReportJs[] = R"js(
     t.checks.forEach(function (c) {
       var box = el('div', 'check');
       box.appendChild(el('span', 'badge ' + c.verdict, c.verdict));
+      box.appendChild(el('b', 'check-name', c.name || (c.kind + ' (check ' + c.index + ')')));
       box.appendChild(el('span', 'kind', c.kind));
       box.appendChild(el('pre', 'detail', c.detail));
       var spec = el('details');

@@ -9,37 +9,12 @@
 #include "results/outcome.h"
 #include "results/run_meta.h"
 #include "results/sqlite.h"
+#include "util/format.h"
 
 namespace endstate::report {
 namespace {
 
 using nlohmann::json;
-
-// The completion rate's 95% interval with the task as the cluster
-// (results/statistics.h), from the task x model cells of the latest tries.
-void SetInterval(const std::vector<results::TaskCell>& cells, HtmlModel* m) {
-  std::vector<TaskTally> tallies;
-  for (const results::TaskCell& c : cells) {
-    if (c.model == m->summary.name) {
-      tallies.push_back({.passed = c.passed, .graded = c.passed + c.failed});
-    }
-  }
-  RateEstimate r = EstimateRate(tallies);
-  if (r.interval) {
-    m->low = r.interval->low;
-    m->high = r.interval->high;
-  }
-  if (r.method == "t") {
-    m->interval_method = "task-clustered: rate ± t(0.975, tasks − 1) × SE";
-  } else if (r.method == "clopper_pearson") {
-    m->interval_method =
-        "exact binomial (Clopper–Pearson) over tasks: every graded attempt "
-        "had the same outcome";
-  } else {
-    m->interval_method = "no interval (too few graded tasks)";
-  }
-  m->has_interval = r.interval.has_value();
-}
 
 bool StepAll(results::Stmt& s, std::string* err, const auto& on_row) {
   results::Stmt::StepResult r;
@@ -72,8 +47,9 @@ class TranscriptReader {
     auto checks = results::Stmt::Prepare(
         db,
         "SELECT kind, verdict, substr(detail, 1, :tool), length(detail), "
-        "substr(spec_json, 1, :tool), length(spec_json), duration_ms "
-        "FROM checks WHERE attempt_id = :attempt ORDER BY idx",
+        "substr(spec_json, 1, :tool), length(spec_json), duration_ms, idx, " +
+            results::CheckNameSql("spec_json") +
+            " FROM checks WHERE attempt_id = :attempt ORDER BY idx",
         err);
     if (!turns || !calls || !checks) return false;
     turns_ = std::move(*turns);
@@ -93,11 +69,15 @@ class TranscriptReader {
       return std::nullopt;
     }
     bool ok = StepAll(checks_, err, [&](const results::Stmt& s) {
-      out["checks"].push_back({{"kind", s.Text(0)},
-                               {"verdict", s.Text(1)},
-                               {"detail", Cut(s, 2, limits_.max_tool_chars)},
-                               {"spec", Cut(s, 4, limits_.max_tool_chars)},
-                               {"ms", s.Real(6)}});
+      // Numbered from 1 (util/format.h); named as in task.yaml.
+      out["checks"].push_back(
+          {{"index", util::Ordinal(static_cast<int>(s.Int(7)))},
+           {"name", s.Text(8)},
+           {"kind", s.Text(0)},
+           {"verdict", s.Text(1)},
+           {"detail", Cut(s, 2, limits_.max_tool_chars)},
+           {"spec", Cut(s, 4, limits_.max_tool_chars)},
+           {"ms", s.Real(6)}});
     });
     if (!ok) return std::nullopt;
     return out;
@@ -120,7 +100,7 @@ class TranscriptReader {
       }
       bool ok = StepAll(turns_, err, [&](const results::Stmt& s) {
         turn_ids.push_back(s.Int(0));
-        json t = {{"index", s.Int(1)},
+        json t = {{"index", util::Ordinal(static_cast<int>(s.Int(1)))},
                   {"content", Cut(s, 2, limits_.max_text_chars)},
                   {"reasoning", Cut(s, 4, limits_.max_text_chars)},
                   {"finish", s.Text(6)},
@@ -177,14 +157,16 @@ std::optional<HtmlData> LoadHtmlData(results::RunReader& reader, int64_t run_id,
     results::Db* db;
     ~EndRead() { db->Exec("COMMIT", nullptr); }
   } end_read{db};
-  // The reader's summaries keep the numbers identical to `report --format`.
-  auto summaries = reader.Summarize(run_id, err);
-  if (!summaries) return std::nullopt;
+  // The same RunData and statistics as `report --format`: one truth.
+  auto run = reader.Load(run_id, err);
+  if (!run) return std::nullopt;
+  const std::vector<ModelStats> stats = ComputeModelStats(*run);
   auto cells = reader.TaskMatrix(run_id, err);
   if (!cells) return std::nullopt;
   HtmlData d;
   d.run_id = run_id;
   d.cells = std::move(*cells);
+  d.failed_checks = FailedCheckBreakdown(*run);
   {
     auto s =
         results::Stmt::Prepare(*db,
@@ -221,14 +203,12 @@ std::optional<HtmlData> LoadHtmlData(results::RunReader& reader, int64_t run_id,
                                err);
     if (!s || !s->Bind(":run", run_id, err)) return std::nullopt;
     bool ok = StepAll(*s, err, [&](const results::Stmt& row) {
-      HtmlModel m{.provider = row.Text(2),
+      HtmlModel m{.name = row.Text(1),
+                  .provider = row.Text(2),
                   .model_id = row.Text(3),
                   .labels_json = row.Text(4)};
-      for (const results::ModelSummary& sum : *summaries) {
-        if (sum.name == row.Text(1)) m.summary = sum;
-      }
-      m.summary.name = row.Text(1);
-      SetInterval(d.cells, &m);
+      // RunData lists the same models in the same (id) order.
+      if (d.models.size() < stats.size()) m.stats = stats[d.models.size()];
       model_index[row.Int(0)] = static_cast<int>(d.models.size());
       d.models.push_back(std::move(m));
     });
@@ -248,20 +228,13 @@ std::optional<HtmlData> LoadHtmlData(results::RunReader& reader, int64_t run_id,
     if (!ok) return std::nullopt;
   }
   {
-    // Older records have no truncation counts (docs/database.md).
-    auto has = db->QueryInt(
-        "SELECT count(*) FROM pragma_table_info('attempts') WHERE name = "
-        "'truncated_turns'",
-        err);
-    if (!has) return std::nullopt;
     auto s = results::Stmt::Prepare(
         *db,
-        std::string("SELECT id, model_id, task_id, epoch, try, status, "
-                    "coalesce(outcome, ''), coalesce(termination, ''), "
-                    "substr(coalesce(error, ''), 1, 500), turns, "
-                    "prompt_tokens + completion_tokens, wall_ms, ") +
-            (*has > 0 ? "truncated_turns" : "0") +
-            " FROM attempts WHERE run_id = :run ORDER BY id",
+        "SELECT id, model_id, task_id, epoch, try, status, "
+        "coalesce(outcome, ''), coalesce(termination, ''), "
+        "substr(coalesce(error, ''), 1, 500), turns, "
+        "prompt_tokens + completion_tokens, wall_ms "
+        "FROM attempts WHERE run_id = :run ORDER BY id",
         err);
     if (!s || !s->Bind(":run", run_id, err)) return std::nullopt;
     bool ok = StepAll(*s, err, [&](const results::Stmt& row) {
@@ -279,8 +252,7 @@ std::optional<HtmlData> LoadHtmlData(results::RunReader& reader, int64_t run_id,
                     .error = row.Text(8),
                     .turns = static_cast<int>(row.Int(9)),
                     .tokens = row.Int(10),
-                    .wall_ms = row.Real(11),
-                    .truncated_turns = static_cast<int>(row.Int(12))};
+                    .wall_ms = row.Real(11)};
       d.attempts.push_back(std::move(a));
     });
     if (!ok) return std::nullopt;
@@ -293,11 +265,21 @@ std::optional<HtmlData> LoadHtmlData(results::RunReader& reader, int64_t run_id,
       latest[{a.model, a.task, a.epoch}] = &a;
     for (const auto& [slot, a] : latest) {
       if (a->status != "finished") continue;
-      HtmlModel& model = d.models[a->model];
-      ++model.terminations[a->termination];
-      model.truncated_turns += a->truncated_turns;
       if (a->outcome == results::OutcomeName(results::Outcome::kError))
-        ++model.errors[a->error];
+        ++d.models[a->model].errors[a->error];
+    }
+  }
+  {
+    // Why each attempt did not pass, from the RunData read in the same
+    // transaction (both lists are by attempt id).
+    std::map<int64_t, const results::AttemptData*> by_id;
+    for (const results::AttemptData& a : run->attempts) by_id[a.id] = &a;
+    for (HtmlAttempt& a : d.attempts) {
+      auto it = by_id.find(a.id);
+      if (a.status != "finished" || it == by_id.end()) continue;
+      const auto& failed = it->second->failed_checks;
+      a.reason = results::WhyNotPassed(a.outcome, a.termination,
+                                       failed.empty() ? nullptr : &failed[0]);
     }
   }
 

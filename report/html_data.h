@@ -9,25 +9,20 @@
 #include <string>
 #include <vector>
 
+#include "report/failed_checks.h"
 #include "report/html_report.h"
+#include "report/model_stats.h"
 #include "results/reader.h"
 
 namespace endstate::report {
 
 struct HtmlModel {
-  results::ModelSummary summary{};
-  std::string provider{}, model_id{}, labels_json{};
-  // 95% interval of the completion rate (fractions 0..1) when has_interval;
-  // task-clustered, from results/statistics.h EstimateRate.
-  bool has_interval = false;
-  double low = 0, high = 0;
-  std::string interval_method{};  // how low/high were computed, for people
-  // Finished attempts by termination reason ("" shown as "none").
-  std::map<std::string, int> terminations{};
+  std::string name{}, provider{}, model_id{}, labels_json{};
+  // The statistics every format prints (report/model_stats.h): the HTML
+  // shows these very numbers, rounded as the table rounds them.
+  ModelStats stats{};
   // Infrastructure error messages of errored attempts -> count.
   std::map<std::string, int> errors{};
-  // Replies cut at the per-turn token cap, over the counted attempts.
-  int truncated_turns = 0;
 };
 
 struct HtmlTask {
@@ -42,7 +37,9 @@ struct HtmlAttempt {
   int turns = 0;
   int64_t tokens = 0;
   double wall_ms = 0;
-  int truncated_turns = 0;  // replies cut at the per-turn token cap
+  // Why it did not pass (results::WhyNotPassed): its first failed check,
+  // else its termination; "" for a pass or an unfinished attempt.
+  std::string reason{};
 };
 
 struct HtmlData {
@@ -53,6 +50,8 @@ struct HtmlData {
   std::vector<HtmlTask> tasks{};
   std::vector<results::TaskCell> cells{};
   std::vector<HtmlAttempt> attempts{};  // by id
+  // Failed checks by task and check (report/failed_checks.h).
+  std::vector<CheckFailures> failed_checks{};
   // Attempt id -> transcript JSON, already escaped for a <script> element:
   // {"turns": [...], "checks": [...]}. Attempts past max_transcript_bytes
   // have none.

@@ -13,6 +13,7 @@
 #include "report/html_data.h"
 #include "report/html_escape.h"
 #include "report/server_text.h"
+#include "report/stats_text.h"
 #include "results/server_data.h"
 #include "util/format.h"
 
@@ -59,63 +60,95 @@ void RenderHeader(const HtmlData& d, std::string& o) {
   o += "</header>\n";
 }
 
+// The interval's method, for people (hover text).
+std::string MethodText(const RateEstimate& r) {
+  if (r.method == "t") {
+    return "task-clustered: rate ± t(0.975, tasks − 1) × SE";
+  }
+  if (r.method == "clopper_pearson") {
+    return "exact binomial (Clopper–Pearson) over tasks: every graded "
+           "attempt had the same outcome";
+  }
+  return "no interval (too few graded tasks)";
+}
+
+// A number cell; `col` names the column for tools (and the browser test).
+std::string NumCell(const std::string& col, const std::string& text) {
+  return "<td class=\"num\" data-col=\"" + col + "\">" + text + "</td>";
+}
+
 void RenderRates(const HtmlData& d, std::string& o) {
   o += "<section id=\"rates\"><h2>Completion rate</h2>\n"
        "<div class=\"table-wrap\"><table class=\"models\"><thead><tr>"
        "<th>model</th>"
-       "<th>completion rate, 95% interval</th><th class=\"num\">passed</th>"
+       "<th>completion rate, 95% interval</th>"
+       "<th class=\"num\">attempts</th><th class=\"num\">passed</th>"
        "<th class=\"num\">failed</th><th class=\"num\">errors</th>"
-       "<th class=\"num\">unfinished</th><th class=\"num\">mean turns</th>"
-       "<th class=\"num\">tokens</th><th class=\"num\">tool calls</th>"
-       "<th class=\"num\">invalid calls</th></tr></thead><tbody>\n";
+       "<th class=\"num\">unfinished</th><th class=\"num\">turns</th>"
+       "<th class=\"num\">tokens</th><th class=\"num\">invalid/100</th>"
+       "</tr></thead><tbody>\n";
   for (size_t i = 0; i < d.models.size(); ++i) {
     const HtmlModel& m = d.models[i];
-    const results::ModelSummary& s = m.summary;
-    int invalid = 0;
-    for (const auto& [kind, n] : s.tool_call_errors) invalid += n;
+    const ModelStats& s = m.stats;
+    const RateEstimate& r = s.rate;
     o += "<tr data-model=\"" + std::to_string(i) + "\"><td class=\"name\">" +
-         EscapeHtml(s.name) + "<div class=\"sub\">" + EscapeHtml(Labels(m)) +
-         "</div></td><td class=\"rate\">";
-    if (s.passed + s.failed == 0) {
+         EscapeHtml(m.name) + "<div class=\"sub\">" + EscapeHtml(Labels(m)) +
+         "</div></td><td class=\"rate\" data-col=\"rate\">";
+    if (r.attempts == 0) {
       o += "<div class=\"rateline\"><span class=\"pct\">–</span>"
            "<span class=\"ci\">nothing graded</span></div>";
-    } else if (!m.has_interval) {
+    } else if (!r.interval) {
       o += "<div class=\"rateline\"><span class=\"pct\">" +
-           util::Percent(s.completion_rate) +
+           util::Percent(r.rate) +
            "</span><span class=\"ci\">no interval</span></div>"
            "<div class=\"bar\"><div class=\"fill\" style=\"width:" +
-           util::Fixed(s.completion_rate * 100, 2) + "%\"></div></div>";
+           util::Fixed(r.rate * 100, 2) + "%\"></div></div>";
     } else {
+      const Interval& ci = *r.interval;
       o += "<div class=\"rateline\"><span class=\"pct\">" +
-           util::Percent(s.completion_rate) +
-           "</span><span class=\"ci\" title=\"" +
-           EscapeHtml(m.interval_method) + "\">[" + util::Percent(m.low) +
-           ", " + util::Percent(m.high) + "]</span></div>" +
-           "<div class=\"bar\" title=\"" + util::Percent(s.completion_rate) +
-           " (95% interval " + util::Percent(m.low) + " to " +
-           util::Percent(m.high) + ")\"><div class=\"fill\" style=\"width:" +
-           util::Fixed(s.completion_rate * 100, 2) +
+           util::Percent(r.rate) + "</span><span class=\"ci\" title=\"" +
+           EscapeHtml(MethodText(r)) + "\">" + IntervalText(ci) +
+           "</span></div>" + "<div class=\"bar\" title=\"" +
+           util::Percent(r.rate) + " (95% interval " + util::Percent(ci.low) +
+           " to " + util::Percent(ci.high) +
+           ")\"><div class=\"fill\" style=\"width:" +
+           util::Fixed(r.rate * 100, 2) +
            "%\"></div><div class=\"whisker\" style=\"left:" +
-           util::Fixed(m.low * 100, 2) +
-           "%;width:" + util::Fixed((m.high - m.low) * 100, 2) +
+           util::Fixed(ci.low * 100, 2) +
+           "%;width:" + util::Fixed((ci.high - ci.low) * 100, 2) +
            "%\"></div></div>";
     }
-    o += "</td><td class=\"num\">" + std::to_string(s.passed) +
-         "</td><td class=\"num\">" + std::to_string(s.failed) +
-         "</td><td class=\"num\">" + std::to_string(s.errored) +
-         "</td><td class=\"num\">" + std::to_string(s.unfinished) +
-         "</td><td class=\"num\">" + util::Fixed(s.mean_turns, 1) +
-         "</td><td class=\"num\">" +
-         std::to_string(s.prompt_tokens + s.completion_tokens) +
-         "</td><td class=\"num\">" + std::to_string(s.tool_calls) +
-         "</td><td class=\"num\">" + std::to_string(invalid) + "</td></tr>\n";
+    // The table's columns, definitions and rounding (report_formats.cc).
+    o += "</td>" + NumCell("attempts", std::to_string(s.attempts)) +
+         NumCell("passed", std::to_string(s.passed)) +
+         NumCell("failed", std::to_string(s.failed)) +
+         NumCell("errors", std::to_string(s.errored)) +
+         NumCell("unfinished", std::to_string(s.unfinished)) +
+         NumCell("turns", util::Fixed(s.cost.turns_per_attempt, 1)) +
+         NumCell("tokens", util::Fixed(s.cost.tokens_per_attempt, 0)) +
+         NumCell("invalid", util::Fixed(s.InvalidPer100(), 1)) + "</tr>\n";
   }
   o += "</tbody></table></div>\n<p class=\"note\">Completion rate = passed / "
        "(passed + failed), counting the latest try of each task and epoch. "
        "Errors (infrastructure) and unfinished attempts are shown but kept "
        "out of the denominator. Intervals are 95% with the task as the "
-       "cluster (docs/statistics.md); hover one for its method. Click a "
-       "model to list its attempts.</p></section>\n";
+       "cluster (docs/statistics.md); hover one for its method. Turns and "
+       "tokens are means per graded attempt; invalid/100 is invalid tool "
+       "calls per 100 calls of the graded attempts: the numbers of "
+       "<code>endstate report</code>. Click a model to list its "
+       "attempts.</p></section>\n";
+}
+
+// "; failed: check (2), termination: max_turns (1)" for task `t` and model
+// `m` (the heatmap tooltip), "" when none failed.
+std::string FailedChecksNote(const HtmlData& d, size_t t, size_t m) {
+  std::string out;
+  for (const CheckFailures& row : d.failed_checks) {
+    if (row.task != static_cast<int>(t) || row.failed[m] == 0) continue;
+    out += (out.empty() ? "; failed: " : ", ") + row.check + " (" +
+           std::to_string(row.failed[m]) + ")";
+  }
+  return out;
 }
 
 void RenderHeatmap(const HtmlData& d, std::string& o) {
@@ -123,7 +156,7 @@ void RenderHeatmap(const HtmlData& d, std::string& o) {
        "<div class=\"heat-wrap\"><table class=\"heat\"><thead><tr>"
        "<th>task</th>";
   for (const HtmlModel& m : d.models) {
-    o += "<th>" + EscapeHtml(m.summary.name) + "</th>";
+    o += "<th>" + EscapeHtml(m.name) + "</th>";
   }
   o += "</tr></thead><tbody>\n";
   std::map<std::pair<std::string, std::string>, const results::TaskCell*> cells;
@@ -133,7 +166,7 @@ void RenderHeatmap(const HtmlData& d, std::string& o) {
     o += "<tr><th class=\"task\">" + EscapeHtml(task.id) +
          "<div class=\"sub\">" + EscapeHtml(task.title) + "</div></th>";
     for (size_t m = 0; m < d.models.size(); ++m) {
-      auto it = cells.find({task.id, d.models[m].summary.name});
+      auto it = cells.find({task.id, d.models[m].name});
       std::string where = "data-model=\"" + std::to_string(m) +
                           "\" data-task=\"" + std::to_string(t) + "\"";
       if (it == cells.end()) {
@@ -148,9 +181,10 @@ void RenderHeatmap(const HtmlData& d, std::string& o) {
         double f = static_cast<double>(c.passed) / graded;
         o += "<td class=\"cell\" " + where +
              " style=\"background:" + HeatColor(f) + "\" title=\"" +
-             std::to_string(c.passed) + " of " + std::to_string(graded) +
-             " graded attempts passed\">" + std::to_string(c.passed) + "/" +
-             std::to_string(graded);
+             EscapeHtml(std::to_string(c.passed) + " of " +
+                        std::to_string(graded) + " graded attempts passed" +
+                        FailedChecksNote(d, t, m)) +
+             "\">" + std::to_string(c.passed) + "/" + std::to_string(graded);
       }
       if (c.errored > 0) {
         o += "<span class=\"err-note\">+" + std::to_string(c.errored) +
@@ -182,7 +216,7 @@ void RenderModeTable(const HtmlData& d, const std::string& first_column,
   o += "<table class=\"modes\"><thead><tr><th>" + EscapeHtml(first_column) +
        "</th>";
   for (const HtmlModel& m : d.models) {
-    o += "<th class=\"num\">" + EscapeHtml(m.summary.name) + "</th>";
+    o += "<th class=\"num\">" + EscapeHtml(m.name) + "</th>";
   }
   o += "</tr></thead><tbody>\n";
   for (const std::string& key : keys) {
@@ -197,58 +231,92 @@ void RenderModeTable(const HtmlData& d, const std::string& first_column,
   o += "</tbody></table>\n";
 }
 
+// Failed checks by task and check: failed / graded attempts per model, as
+// in `endstate report` (report/failed_checks.h).
+void RenderFailedChecks(const HtmlData& d, std::string& o) {
+  o += "<div class=\"wide\"><h3>Failed checks</h3>";
+  if (d.failed_checks.empty()) {
+    o += "<p>none</p></div>";
+    return;
+  }
+  o += "<table class=\"modes failed-checks\"><thead><tr><th>task</th>"
+       "<th>check</th>";
+  for (const HtmlModel& m : d.models) {
+    o += "<th class=\"num\">" + EscapeHtml(m.name) + "</th>";
+  }
+  o += "</tr></thead><tbody>\n";
+  std::vector<ModelStats> stats;
+  for (const HtmlModel& m : d.models) stats.push_back(m.stats);
+  for (const CheckFailures& row : d.failed_checks) {
+    o += "<tr><td>" + EscapeHtml(d.tasks[row.task].id) + "</td><td>" +
+         EscapeHtml(row.check) + "</td>";
+    for (size_t m = 0; m < d.models.size(); ++m) {
+      o += std::string("<td class=\"num") +
+           (row.failed[m] == 0 ? " zero" : "") + "\">" +
+           FailedOfGraded(row, stats, m) + "</td>";
+    }
+    o += "</tr>\n";
+  }
+  o += "</tbody></table><p class=\"note\">Graded attempts that failed each "
+       "check, of the graded attempts of the task; a failed attempt without "
+       "a failed check counts under its termination.</p></div>";
+}
+
 void RenderFailureModes(const HtmlData& d, std::string& o) {
   o += "<section id=\"failures\"><h2>Failure modes</h2><div class=\"cols\">";
   std::set<std::string> reasons;
   for (const HtmlModel& m : d.models) {
-    for (const auto& [r, n] : m.terminations) reasons.insert(r);
+    for (const auto& [r, n] : TerminationCounts(m.stats.terminations)) {
+      reasons.insert(r);
+    }
   }
   o += "<div><h3>Termination reasons</h3>";
   RenderModeTable(
       d, "reason", {reasons.begin(), reasons.end()},
       [](const HtmlModel& m, const std::string& r) {
-        auto it = m.terminations.find(r);
-        int n = it == m.terminations.end() ? 0 : it->second;
+        const auto counts = TerminationCounts(m.stats.terminations);
+        auto it = counts.find(r);
+        int n = it == counts.end() ? 0 : it->second;
         return std::pair{n, std::to_string(n)};
       },
       o);
-  o += "<p class=\"note\">Finished attempts by why the agent loop "
+  o += "<p class=\"note\">Graded attempts by why the agent loop "
        "stopped.</p></div>";
   o += "<div><h3>Replies cut at max_tokens</h3>";
   RenderModeTable(
       d, "count", {"replies"},
       [](const HtmlModel& m, const std::string&) {
-        return std::pair{m.truncated_turns, std::to_string(m.truncated_turns)};
+        return std::pair{m.stats.truncated_turns,
+                         std::to_string(m.stats.truncated_turns)};
       },
       o);
-  o += "<p class=\"note\">Turns whose reply hit the per-turn token cap "
-       "(finish_reason length).</p></div>";
+  o += "<p class=\"note\">Turns of graded attempts whose reply hit the "
+       "per-turn token cap (finish_reason length).</p></div>";
 
   std::vector<std::string> kinds = {"invalid_json", "unknown_tool",
                                     "schema_violation", "leaked_markup"};
   for (const HtmlModel& m : d.models) {
-    for (const auto& [k, n] : m.summary.tool_call_errors) {
+    for (const auto& [k, n] : m.stats.invalid_calls) {
       if (std::find(kinds.begin(), kinds.end(), k) == kinds.end()) {
         kinds.push_back(k);
       }
     }
   }
-  o += "<div><h3>Invalid tool calls</h3>";
+  o += "<div><h3>Invalid tool calls per 100 calls</h3>";
   RenderModeTable(
       d, "kind", kinds,
       [](const HtmlModel& m, const std::string& k) {
-        auto it = m.summary.tool_call_errors.find(k);
-        int n = it == m.summary.tool_call_errors.end() ? 0 : it->second;
-        std::string text = std::to_string(n);
-        if (m.summary.tool_calls > 0) {
-          text += " <span class=\"sub\">(" +
-                  util::Fixed(100.0 * n / m.summary.tool_calls, 1) +
-                  " per 100)</span>";
-        }
-        return std::pair{n, text};
+        auto it = m.stats.invalid_calls.find(k);
+        int n = it == m.stats.invalid_calls.end() ? 0 : it->second;
+        return std::pair{n, util::Fixed(m.stats.InvalidPer100(k), 1) +
+                                " <span class=\"sub\">(" + std::to_string(n) +
+                                " of " + std::to_string(m.stats.tool_calls) +
+                                ")</span>"};
       },
       o);
-  o += "<p class=\"note\">Count, and per 100 tool calls requested.</p></div>";
+  o += "<p class=\"note\">Per 100 tool calls of the graded attempts (count "
+       "of calls in brackets), as in <code>endstate report</code>.</p></div>";
+  RenderFailedChecks(d, o);
 
   o += "<div><h3>Infrastructure errors</h3>";
   bool any = false;
@@ -259,8 +327,8 @@ void RenderFailureModes(const HtmlData& d, std::string& o) {
     for (const auto& [text, n] : m.errors) top.push_back({n, text});
     std::sort(top.begin(), top.end(),
               [](const auto& a, const auto& b) { return a.first > b.first; });
-    o += "<div><b>" + EscapeHtml(m.summary.name) +
-         "</b>: " + std::to_string(m.summary.errored) +
+    o += "<div><b>" + EscapeHtml(m.name) +
+         "</b>: " + std::to_string(m.stats.errored) +
          " errored<ul class=\"errors\">";
     for (size_t i = 0; i < top.size() && i < 5; ++i) {
       o += "<li><span class=\"num\">" + std::to_string(top[i].first) +
@@ -283,7 +351,7 @@ void RenderAttempts(const HtmlData& d, std::string& o) {
        "<option value=\"\">all models</option>";
   for (size_t i = 0; i < d.models.size(); ++i) {
     o += "<option value=\"" + std::to_string(i) + "\">" +
-         EscapeHtml(d.models[i].summary.name) + "</option>";
+         EscapeHtml(d.models[i].name) + "</option>";
   }
   o += "</select><select id=\"f-task\"><option value=\"\">all tasks</option>";
   for (size_t i = 0; i < d.tasks.size(); ++i) {
@@ -299,7 +367,8 @@ void RenderAttempts(const HtmlData& d, std::string& o) {
        "<th>attempt</th><th>model</th>"
        "<th>task</th><th>epoch</th><th>outcome</th><th>termination</th>"
        "<th class=\"num\">turns</th><th class=\"num\">tokens</th>"
-       "<th class=\"num\">wall</th></tr></thead><tbody id=\"att-body\">"
+       "<th class=\"num\">wall</th><th>reason</th></tr></thead>"
+       "<tbody id=\"att-body\">"
        "</tbody></table></div><button id=\"more\" hidden>show more</button>\n"
        "<noscript><p>The attempt list and transcripts need JavaScript.</p>"
        "</noscript>";
@@ -315,7 +384,7 @@ void RenderData(const HtmlData& d, std::string& o) {
   json meta = {{"models", json::array()},
                {"tasks", json::array()},
                {"titles", json::array()}};
-  for (const HtmlModel& m : d.models) meta["models"].push_back(m.summary.name);
+  for (const HtmlModel& m : d.models) meta["models"].push_back(m.name);
   for (const HtmlTask& t : d.tasks) {
     meta["tasks"].push_back(t.id);
     meta["titles"].push_back(t.title);
@@ -324,10 +393,10 @@ void RenderData(const HtmlData& d, std::string& o) {
        JsonForScript(meta) + "</script>\n";
   json rows = json::array();
   for (const HtmlAttempt& a : d.attempts) {
-    rows.push_back({a.id, a.model, a.task, a.epoch, a.try_number,
+    rows.push_back({a.id, a.model, a.task, util::Ordinal(a.epoch), a.try_number,
                     a.status == "finished" ? a.outcome : "running",
                     a.termination, a.turns, a.tokens,
-                    static_cast<int64_t>(a.wall_ms), a.error});
+                    static_cast<int64_t>(a.wall_ms), a.error, a.reason});
   }
   o += "<script type=\"application/json\" id=\"es-attempts\">" +
        JsonForScript(rows) + "</script>\n";

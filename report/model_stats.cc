@@ -25,18 +25,23 @@ std::map<std::string, int> TerminationCounts(
   return out;
 }
 
+std::map<std::tuple<int, int, int>, const results::AttemptData*> NewestTries(
+    const results::RunData& data) {
+  std::map<std::tuple<int, int, int>, const results::AttemptData*> newest;
+  for (const results::AttemptData& a : data.attempts) {
+    const results::AttemptData*& slot = newest[{a.model, a.task, a.epoch}];
+    if (!slot || a.try_number > slot->try_number) slot = &a;
+  }
+  return newest;
+}
+
 std::vector<ModelStats> ComputeModelStats(const results::RunData& data) {
   std::vector<ModelStats> out(data.models.size());
   for (size_t i = 0; i < out.size(); ++i) {
     out[i].name = data.models[i];
     out[i].per_task.resize(data.tasks.size());
   }
-  // The newest try of each (model, task, epoch) slot.
-  std::map<std::tuple<int, int, int>, const results::AttemptData*> newest;
-  for (const results::AttemptData& a : data.attempts) {
-    const results::AttemptData*& slot = newest[{a.model, a.task, a.epoch}];
-    if (!slot || a.try_number > slot->try_number) slot = &a;
-  }
+  const auto newest = NewestTries(data);
   for (const results::AttemptData& a : data.attempts)
     ++out[a.model].earlier_tries;
   for (const auto& [key, a] : newest) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "report/statistics.h"
@@ -59,6 +60,10 @@ struct ModelStats {
 // Counts keyed by termination name ("unknown" for kNone), for output.
 std::map<std::string, int> TerminationCounts(
     const std::map<results::Termination, int>& counts);
+
+// The newest try of each (model, task, epoch) slot: the attempts that count.
+std::map<std::tuple<int, int, int>, const results::AttemptData*> NewestTries(
+    const results::RunData& data);
 
 // One entry per model of the run, in insertion order.
 std::vector<ModelStats> ComputeModelStats(const results::RunData& data);

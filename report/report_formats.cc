@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "report/failed_checks.h"
 #include "report/stats_text.h"
 #include "util/format.h"
 
@@ -162,6 +163,8 @@ std::string RenderStatsTable(const results::RunData& data,
   }
   out += "\n" + Paint("failure modes (graded attempts)", Color::kBold, color) +
          "\n" + Align(modes, false, Plain);
+  out += "\n" + RenderFailedChecksTable(data, FailedCheckBreakdown(data), stats,
+                                        color);
   std::vector<std::vector<std::string>> errors;
   for (const ModelStats& m : stats) {
     if (m.errored == 0) continue;
@@ -189,6 +192,8 @@ void AddStatisticsJson(const results::RunData& data,
                        const std::vector<ModelStats>& stats,
                        nlohmann::json* report) {
   (*report)["epochs"] = data.max_epochs;
+  (*report)["failed_checks"] =
+      FailedChecksJson(data, FailedCheckBreakdown(data), stats);
   for (auto& jm : (*report)["models"]) {
     auto it = std::find_if(stats.begin(), stats.end(),
                            [&](const auto& s) { return s.name == jm["name"]; });
@@ -241,7 +246,8 @@ std::string RenderCsv(const results::RunData& data,
       "invalid_per_100,invalid_json_per_100,unknown_tool_per_100,"
       "schema_violation_per_100,leaked_markup_per_100,truncated_turns,"
       "truncated_attempts,reasoning_tokens,context_exhausted,empty_reply,"
-      "refusal\r\n";
+      "refusal,failed_checks\r\n";
+  const std::vector<CheckFailures> breakdown = FailedCheckBreakdown(data);
   auto opt = [](const std::optional<double>& v) {
     return v ? util::Fixed(*v, 6) : std::string();
   };
@@ -284,7 +290,9 @@ std::string RenderCsv(const results::RunData& data,
            std::to_string(m.reasoning_tokens) + "," +
            count(results::Termination::kContextExhausted) + "," +
            count(results::Termination::kEmptyReply) + "," +
-           count(results::Termination::kRefusal);
+           count(results::Termination::kRefusal) + "," +
+           CsvField(FailedChecksCsvField(data, breakdown, stats,
+                                         static_cast<size_t>(&m - &stats[0])));
     out += row + "\r\n";
   }
   return out;
@@ -349,7 +357,8 @@ std::string RenderMarkdown(const results::RunData& data,
     }
     out += "\n";
   }
-  return out;
+  return out +
+         RenderFailedChecksMarkdown(data, FailedCheckBreakdown(data), stats);
 }
 
 std::string RenderJUnit(const results::RunData& data,
@@ -381,8 +390,8 @@ std::string RenderJUnit(const results::RunData& data,
           const results::AttemptData*& slot = newest[a->epoch];
           if (!slot || a->try_number > slot->try_number) slot = a;
           c.seconds += a->wall_ms / 1000;
-          c.text += "epoch " + std::to_string(a->epoch + 1) + " try " +
-                    std::to_string(a->try_number) + ": " +
+          c.text += "epoch " + std::to_string(util::Ordinal(a->epoch)) +
+                    " try " + std::to_string(a->try_number) + ": " +
                     (a->finished ? std::string(results::OutcomeName(a->outcome))
                                  : std::string("unfinished"));
           if (a->termination != results::Termination::kNone) {
@@ -395,9 +404,17 @@ std::string RenderJUnit(const results::RunData& data,
                       " replies cut at max_tokens]";
           }
           if (!a->error.empty()) c.text += " - " + a->error;
-          if (a->finished && a->outcome == results::Outcome::kFailed &&
-              !a->first_problem.empty()) {
-            c.text += " - " + a->first_problem;
+          if (a->finished && a->outcome == results::Outcome::kFailed) {
+            // Why it failed: its first failed check (name: detail), else
+            // the termination that ended it.
+            const results::FailedCheck* first =
+                a->failed_checks.empty() ? nullptr : &a->failed_checks[0];
+            c.text += " - " +
+                      results::WhyNotPassed(
+                          "failed",
+                          std::string(results::TerminationName(a->termination)),
+                          first);
+            if (first && !first->detail.empty()) c.text += ": " + first->detail;
           }
           c.text += "\n";
         }

@@ -295,24 +295,14 @@ std::optional<RunData> RunReader::Load(int64_t run_id,
     if (r == Stmt::StepResult::kError) return std::nullopt;
   }
   if (options.first_problems) {
-    // Lowest idx first, so the first row per attempt is its first problem.
-    auto s = Query(db_,
-                   "SELECT c.attempt_id, c.kind, c.detail FROM attempts a "
-                   "JOIN checks c ON c.attempt_id = a.id "
-                   "WHERE a.run_id = :run AND c.verdict != 'passed' "
-                   "ORDER BY c.attempt_id, c.idx",
-                   run_id, err);
-    if (!s) return std::nullopt;
-    Stmt::StepResult r;
-    while ((r = s->Step(err)) == Stmt::StepResult::kRow) {
-      auto it = attempt_index.find(s->Int(0));
-      if (it == attempt_index.end()) continue;
+    auto failed = LoadFailedChecks(db_, run_id, err);
+    if (!failed) return std::nullopt;
+    for (auto& [attempt_id, checks] : *failed) {
+      auto it = attempt_index.find(attempt_id);
+      if (it == attempt_index.end() || checks.empty()) continue;
       AttemptData& a = data.attempts[it->second];
-      if (a.first_problem.empty()) {
-        a.first_problem = s->Text(1) + ": " + s->Text(2);
-      }
+      a.failed_checks = std::move(checks);
     }
-    if (r == Stmt::StepResult::kError) return std::nullopt;
   }
   return data;
 }

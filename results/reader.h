@@ -62,7 +62,7 @@ class RunReader {
   // turn / check of the run (most of the time on a 1,000,000-turn run).
   struct LoadOptions {
     bool tool_calls = true;      // AttemptData::tool_calls, invalid_calls
-    bool first_problems = true;  // AttemptData::first_problem
+    bool first_problems = true;  // AttemptData::failed_checks
   };
   // Everything about one run (results/run_data.cc). An unknown run yields
   // empty vectors.

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "results/failed_checks.h"
 #include "results/outcome.h"
 
 namespace endstate::results {
@@ -30,8 +31,8 @@ struct AttemptData {
   double wall_ms = 0;
   int64_t reasoning_tokens = 0;  // of completion_tokens (schema v4; 0 before)
   int truncated_turns = 0;       // replies cut at the per-turn token cap
-  // The first check that did not pass, as "kind: detail" ("" when none).
-  std::string first_problem{};
+  // Every check that did not pass, in check order (results/failed_checks.h).
+  std::vector<FailedCheck> failed_checks{};
   int tool_calls = 0;                          // every recorded call
   std::map<std::string, int> invalid_calls{};  // error kind -> count
 };

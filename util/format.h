@@ -17,4 +17,11 @@ std::string Percent(double fraction);
 // A token count: 850 -> "850", 1536 -> "1.5K", 2'500'000 -> "2.5M".
 std::string TokensText(double tokens);
 
+// Numbering (docs/report.md, "Numbering"): the record stores turns, epochs,
+// checks and tool calls counting from 0; every view, every flag and every
+// output format counts them from 1. These two are the only conversions:
+// Ordinal(0) == 1 for output, FromOrdinal(1) == 0 for a flag's value.
+constexpr int Ordinal(int stored) { return stored + 1; }
+constexpr int FromOrdinal(int shown) { return shown - 1; }
+
 }  // namespace endstate::util

@@ -9,7 +9,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <regex>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "results/transcript.h"
 #include "tests/support/shell.h"
@@ -100,11 +104,12 @@ TEST_F(HtmlReportBrowserTest, RendersRatesHeatmapAndATranscript) {
       "<span class=\"ci\" title=\"exact binomial (Clopper–Pearson) over "
       "tasks: every graded attempt had the same outcome\">";
   EXPECT_TRUE(has("<span class=\"pct\">100.0%</span>" + exact +
-                  "[15.8%, 100.0%]</span>"));
+                  "[15.8, 100.0]</span>"));
   EXPECT_TRUE(
-      has("<span class=\"pct\">0.0%</span>" + exact + "[0.0%, 84.2%]</span>"));
+      has("<span class=\"pct\">0.0%</span>" + exact + "[0.0, 84.2]</span>"));
   EXPECT_TRUE(has("title=\"1 of 1 graded attempts passed\">1/1</td>"));
-  EXPECT_TRUE(has("title=\"0 of 1 graded attempts passed\">0/1</td>"));
+  // The null model's cells say which checks failed.
+  EXPECT_TRUE(has("title=\"0 of 1 graded attempts passed; failed: "));
   // The script ran: four attempt rows were rendered from the JSON data.
   EXPECT_TRUE(has("<span id=\"att-count\" class=\"sub\">(4)</span>"));
   EXPECT_TRUE(has("<a href=\"#attempt-" + id + "\">#" + id + "</a>"));
@@ -114,9 +119,12 @@ TEST_F(HtmlReportBrowserTest, RendersRatesHeatmapAndATranscript) {
   EXPECT_TRUE(has("<h3 id=\"d-title\">#" + id +
                   " · builtin:oracle · fix-page-title</h3>"));
   EXPECT_TRUE(has("<h3>Checks (4)</h3>"));
+  // Each check is headed by its name (task.yaml), then its kind.
   EXPECT_TRUE(
-      has("<span class=\"badge passed\">passed</span><span "
-          "class=\"kind\">html</span>"));
+      has("<span class=\"badge passed\">passed</span><b class=\"check-name\">"
+          "the title reads \"About the Lab\"</b><span "
+          "class=\"kind\">html</span>"))
+      << d.substr(d.find("<h3>Checks"), 600);
   EXPECT_TRUE(has("<span class=\"tool-name\">read_file</span>"));
   EXPECT_TRUE(has("<span class=\"tool-name\">edit_file</span>"));
   EXPECT_TRUE(has("\"old_text\": \"&lt;title&gt;Untitled&lt;/title&gt;\""));
@@ -133,6 +141,144 @@ TEST_F(HtmlReportBrowserTest, RendersRatesHeatmapAndATranscript) {
   ASSERT_TRUE(fs::exists(png));
   EXPECT_GT(fs::file_size(png), 20'000u);  // a rendered page, not a blank
   std::cout << "screenshot: " << png << '\n';
+}
+
+// Splits `line` at runs of two or more spaces (the table's separators).
+std::vector<std::string> Columns(const std::string& line) {
+  std::vector<std::string> out;
+  std::regex sep("  +");
+  const std::string trimmed =
+      line.substr(line.find_first_not_of(' ') == std::string::npos
+                      ? line.size()
+                      : line.find_first_not_of(' '));
+  for (std::sregex_token_iterator it(trimmed.begin(), trimmed.end(), sep, -1),
+       end;
+       it != end; ++it) {
+    if (!it->str().empty()) out.push_back(*it);
+  }
+  return out;
+}
+
+// The lines of `text` after the line `head`, up to the next empty line.
+std::vector<std::string> Section(const std::string& text,
+                                 const std::string& head) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  bool on = false;
+  while (std::getline(in, line)) {
+    if (on && line.empty()) break;
+    if (on) out.push_back(line);
+    if (line == head) on = true;
+  }
+  return out;
+}
+
+// Every match of `re`'s first group in `text`.
+std::vector<std::string> All(const std::string& text, const std::string& re) {
+  std::vector<std::string> out;
+  std::regex r(re);
+  for (std::sregex_iterator it(text.begin(), text.end(), r), end; it != end;
+       ++it) {
+    out.push_back((*it)[1]);
+  }
+  return out;
+}
+
+// One run with failures of both kinds (failed checks, invalid calls, two
+// epochs): every number of the completion-rate rows and every cell of the
+// failure breakdown reads the same in `report` (table) and in the HTML, and
+// the attempt list says why each attempt failed.
+TEST_F(HtmlReportBrowserTest, TableAndHtmlAgreeOnEveryNumber) {
+  ASSERT_TRUE(fs::exists(kChromium));
+  Output run = Shell(std::string(ENDSTATE_BINARY) + " run --tasks " +
+                     ENDSTATE_SOURCE_DIR + "/tasks --task fix-page-title " +
+                     "--task rename-css-class --model builtin:oracle " +
+                     "--model builtin:flaky:0.5 --model builtin:null " +
+                     "--epochs 2 --seed 15 --quiet --db " + db_ + " 2>&1");
+  ASSERT_EQ(0, run.exit_code) << run.out;
+  Output table = Shell(std::string(ENDSTATE_BINARY) + " report --db " + db_ +
+                       " --html " + html_ + " 2>/dev/null");
+  ASSERT_EQ(0, table.exit_code) << table.out;
+  Output dom = Chromium("--dump-dom", "file://" + html_);
+  ASSERT_EQ(0, dom.exit_code) << dom.out;
+  const std::string& d = dom.out;
+
+  // The model rows: the table's columns by name.
+  std::vector<std::string> lines = Section(table.out, "run 1");
+  ASSERT_GE(lines.size(), 4u) << table.out;
+  const std::vector<std::string> head = Columns(lines[0]);
+  ASSERT_EQ("model", head[0]) << table.out;
+  for (size_t m = 0; m < 3; ++m) {
+    std::vector<std::string> cols = Columns(lines[m + 1]);
+    ASSERT_EQ(head.size(), cols.size()) << lines[m + 1];
+    std::map<std::string, std::string> t;
+    for (size_t c = 0; c < head.size(); ++c) t[head[c]] = cols[c];
+    const size_t at = d.find("<tr data-model=\"" + std::to_string(m) + "\">");
+    ASSERT_NE(std::string::npos, at) << m;
+    const std::string row = d.substr(at, d.find("</tr>", at) - at);
+    EXPECT_NE(std::string::npos,
+              row.find("<td class=\"name\">" + t["model"] + "<div"))
+        << row;
+    std::map<std::string, std::string> h;
+    std::regex cell("data-col=\"(\\w+)\">([^<]*)</td>");
+    for (std::sregex_iterator it(row.begin(), row.end(), cell), end; it != end;
+         ++it) {
+      h[(*it)[1]] = (*it)[2];
+    }
+    EXPECT_EQ(t["attempts"], h["attempts"]) << t["model"];
+    EXPECT_EQ(t["passed"], h["passed"]) << t["model"];
+    EXPECT_EQ(t["failed"], h["failed"]) << t["model"];
+    EXPECT_EQ(t["errors"], h["errors"]) << t["model"];
+    EXPECT_EQ(t["turns"], h["turns"]) << t["model"];
+    EXPECT_EQ(t["tokens"], h["tokens"]) << t["model"];
+    EXPECT_EQ(t["invalid/100"], h["invalid"]) << t["model"];
+    // "78.3% [68.1, 88.5]" = percent and interval, as the HTML splits it.
+    const std::string rate = t["rate [95% CI]"];
+    const std::vector<std::string> pct =
+        All(row, "<span class=\"pct\">([^<]*)</span>");
+    const std::vector<std::string> ci =
+        All(row, "<span class=\"ci\"[^>]*>([^<]*)</span>");
+    ASSERT_EQ(1u, pct.size());
+    ASSERT_EQ(1u, ci.size());
+    EXPECT_EQ(rate, pct[0] + " " + ci[0]) << t["model"];
+  }
+  // The flaky model failed something, so the comparison above is not empty.
+  EXPECT_NE("0.0", Columns(lines[2]).back()) << table.out;
+
+  // The failure breakdown: the same rows and cells.
+  std::vector<std::string> breakdown =
+      Section(table.out, "failed checks (failed / graded attempts)");
+  ASSERT_GE(breakdown.size(), 2u) << table.out;
+  const size_t at = d.find("<table class=\"modes failed-checks\">");
+  ASSERT_NE(std::string::npos, at);
+  const std::string html_table = d.substr(at, d.find("</table>", at) - at);
+  std::vector<std::string> html_rows = All(html_table, "<tr>(<td>.*?)</tr>");
+  ASSERT_EQ(breakdown.size() - 1, html_rows.size()) << html_table;
+  for (size_t r = 1; r < breakdown.size(); ++r) {
+    std::vector<std::string> text = Columns(breakdown[r]);
+    std::vector<std::string> html =
+        All(html_rows[r - 1], "<td[^>]*>([^<]*)</td>");
+    EXPECT_EQ(text, html) << breakdown[r];
+  }
+  // The null model fails fix-page-title's title check in both epochs.
+  EXPECT_NE(std::string::npos,
+            table.out.find("the title reads \"About the Lab\""))
+      << table.out;
+
+  // Numbering: epochs count from 1 in the HTML list as in JUnit and show.
+  EXPECT_NE(std::string::npos, d.find("<td>rename-css-class</td><td>2</td>"));
+  EXPECT_EQ(std::string::npos, d.find("<td>rename-css-class</td><td>0</td>"));
+  Output junit = Shell(std::string(ENDSTATE_BINARY) + " report --db " + db_ +
+                       " --format junit 2>/dev/null");
+  EXPECT_NE(std::string::npos, junit.out.find("epoch 2 try 1: ")) << junit.out;
+  EXPECT_EQ(std::string::npos, junit.out.find("epoch 0")) << junit.out;
+
+  // The attempt list (rendered by the script) names the failing check.
+  EXPECT_NE(
+      std::string::npos,
+      d.find("<td class=\"reason\">the title reads \"About the Lab\"</td>"))
+      << d.substr(d.find("att-body"), 3000);
 }
 
 }  // namespace

@@ -201,7 +201,7 @@ TEST_F(ServeReplayTest, AnswersEachTurnAsRecorded) {
   auto r0 = client.Post("/v1/chat/completions", Request(0), "application/json");
   ASSERT_TRUE(r0);
   EXPECT_EQ(200, r0->status);
-  EXPECT_EQ("0", r0->get_header_value("X-Endstate-Replay-Turn"));
+  EXPECT_EQ("1", r0->get_header_value("X-Endstate-Replay-Turn"));
   json b0 = json::parse(r0->body);
   EXPECT_EQ("chat.completion", b0["object"]);
   EXPECT_EQ("qwen-fp8", b0["model"]);
@@ -340,8 +340,8 @@ TEST_F(ServeReplayTest, SequentialModeAndRequestLimit) {
   auto a = client.Post("/v1/chat/completions", Request(0), "application/json");
   auto b = client.Post("/v1/chat/completions", Request(0), "application/json");
   ASSERT_TRUE(a && b);
-  EXPECT_EQ("0", a->get_header_value("X-Endstate-Replay-Turn"));
-  EXPECT_EQ("1", b->get_header_value("X-Endstate-Replay-Turn"));
+  EXPECT_EQ("1", a->get_header_value("X-Endstate-Replay-Turn"));
+  EXPECT_EQ("2", b->get_header_value("X-Endstate-Replay-Turn"));
   int status = server_->Wait();  // exits on its own after two answers
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }

@@ -14,9 +14,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Seed 15 makes builtin:flaky:0.5 fail fix-page-title in 7 turns: turn 0
-// broken JSON, 1 leaked markup, 2 read_file, 3 unknown tool, 4 and 5 broken
-// JSON, 6 gives up. (Decisions depend only on the seed, epoch, task id and
+// Seed 15 makes builtin:flaky:0.5 fail fix-page-title in 7 turns (numbered
+// from 1, as every view prints them): turn 1 broken JSON, 2 leaked markup,
+// 3 read_file, 4 unknown tool, 5 and 6 broken JSON, 7 gives up. (Decisions depend only on the seed, epoch, task id and
 // the task's solution steps: models/builtin_flaky.cc.)
 constexpr char kRun[] =
     "run -q --task fix-page-title --model builtin:flaky:0.5 --seed 15";
@@ -132,7 +132,7 @@ TEST_F(ShowReplayTest, ShowPrintsTranscriptAndFailingChecks) {
                   "\n  task:         fix-page-title (Fix the about "
                   "page's title)\n"))
       << o;
-  EXPECT_TRUE(Has(o, "\n  epoch:        0   try 1\n")) << o;
+  EXPECT_TRUE(Has(o, "\n  epoch:        1   try 1\n")) << o;
   EXPECT_TRUE(Has(o, "\n  outcome:      failed\n")) << o;
   EXPECT_TRUE(Has(o, "\n  termination:  agent_stop\n")) << o;
   EXPECT_TRUE(Has(o, "\n  turns:        7\n")) << o;
@@ -141,27 +141,29 @@ TEST_F(ShowReplayTest, ShowPrintsTranscriptAndFailingChecks) {
                   "source) still shows \"Untitled\" as\n"))
       << o;
   // Every turn, each call with its error kind, arguments and result.
-  for (int i = 0; i < 7; ++i)
+  // Turns and calls count from 1 (docs/report.md, "Numbering").
+  for (int i = 1; i <= 7; ++i)
     EXPECT_TRUE(Has(o, "\nturn " + std::to_string(i) + "  ")) << i;
-  EXPECT_FALSE(Has(o, "\nturn 7"));
+  EXPECT_FALSE(Has(o, "\nturn 0"));
+  EXPECT_FALSE(Has(o, "\nturn 8"));
   EXPECT_TRUE(Has(o,
-                  "\n  call 0: read_file  [flaky_0]  error: invalid_json\n"
+                  "\n  call 1: read_file  [flaky_0]  error: invalid_json\n"
                   "    {\"path\":\"a\n    error result ("))
       << o;
   EXPECT_TRUE(Has(o,
                   "\n  leaked tool-call markup: tool_call_tag\n"
-                  "  call 0: not run  error: leaked_markup\n"
+                  "  call 1: not run  error: leaked_markup\n"
                   "    told the model:\n"
                   "      Error (leaked_markup): your reply contained"))
       << o;
   EXPECT_TRUE(Has(o,
-                  "\n  call 0: read_file  [oracle_0]\n    {\n      "
+                  "\n  call 1: read_file  [oracle_0]\n    {\n      "
                   "\"path\": \"about.html\"\n    }\n    result ("))
       << o;
   EXPECT_TRUE(Has(o, "      <title>Untitled</title>\n")) << o;
   EXPECT_TRUE(Has(o, " more bytes]\n")) << o;  // the page is cut
   EXPECT_TRUE(Has(o,
-                  "\n  call 0: edit_files  [flaky_3]  error: "
+                  "\n  call 1: edit_files  [flaky_3]  error: "
                   "unknown_tool\n"))
       << o;
   EXPECT_TRUE(Has(o, "      unknown tool 'edit_files'; available tools: "))
@@ -234,13 +236,16 @@ TEST_F(ShowReplayTest, RunsAndAttemptsFindTheFailedAttempt) {
   ASSERT_EQ(0, failed.exit_code) << failed.err;
   EXPECT_EQ(
       "id  model              task            epoch  try  outcome  "
-      "termination  turns  wall  parent\n",
+      "termination  turns  wall  parent  reason\n",
       failed.out.substr(0, failed.out.find('\n') + 1));
   EXPECT_EQ(
-      0u, failed.out.find("1   builtin:flaky:0.5  fix-page-title  0      1    "
+      0u, failed.out.find("1   builtin:flaky:0.5  fix-page-title  1      1    "
                           "failed   agent_stop   7      ",
                           failed.out.find('\n') + 1) -
               (failed.out.find('\n') + 1))
+      << failed.out;
+  // Why it failed: the name of its first failed check.
+  EXPECT_TRUE(Has(failed.out, "  -       the title reads \"About the Lab\"\n"))
       << failed.out;
   CliResult by_model = RunCli(
       "attempts --model builtin:flaky:0.5 --task "
@@ -249,6 +254,19 @@ TEST_F(ShowReplayTest, RunsAndAttemptsFindTheFailedAttempt) {
   auto aj = nlohmann::json::parse(by_model.out);
   ASSERT_EQ(1u, aj.size());
   EXPECT_EQ(1, aj[0]["id"]);
+  EXPECT_EQ(1, aj[0]["epoch"]);
+  EXPECT_EQ("the title reads \"About the Lab\"", aj[0]["reason"]);
+  ASSERT_EQ(1u, aj[0]["failed_checks"].size());
+  EXPECT_EQ((nlohmann::json{
+                {"check", 1},
+                {"kind", "html"},
+                {"name", "the title reads \"About the Lab\""},
+                {"label", "the title reads \"About the Lab\""},
+                {"verdict", "failed"},
+                {"detail",
+                 "about.html: <title> text is \"Untitled\", want \"About "
+                 "the Lab\""}}),
+            aj[0]["failed_checks"][0]);
   CliResult passed = RunCli("attempts --outcome passed --db " + *db_);
   EXPECT_EQ("no matching attempts in run 1\n", passed.out);
   CliResult other = RunCli("attempts --model builtin:oracle --db " + *db_);
@@ -260,7 +278,7 @@ TEST_F(ShowReplayTest, ReplayReproducesTheVerdict) {
   EXPECT_EQ(0, r.exit_code) << r.out << r.err;
   EXPECT_EQ("", r.err);
   EXPECT_EQ(
-      "replaying attempt 1 (builtin:flaky:0.5, fix-page-title, epoch 0): 7 "
+      "replaying attempt 1 (builtin:flaky:0.5, fix-page-title, epoch 1): 7 "
       "recorded turn(s)\n"
       "tool results: 5 of 5 re-executed calls match the record (1 "
       "leaked-markup call(s) never ran, not re-executed)\n"
@@ -288,7 +306,7 @@ TEST_F(ShowReplayTest, ReplayShowsTheFirstDivergence) {
                   "tool results: 1 of 5 re-executed calls differ from the "
                   "record (1 leaked-markup call(s) never ran, not "
                   "re-executed)\n"
-                  "first divergence: turn 2, call 0 (read_file), at byte " +
+                  "first divergence: turn 3, call 1 (read_file), at byte " +
                       std::to_string(at) + ":\n"))
       << r.out;
   // 40 bytes either side of the first differing byte, JSON-escaped.
@@ -311,7 +329,7 @@ TEST_F(ShowReplayTest, ReplayThatDoesNotReproduceExitsOne) {
   CliResult r = RunCli("replay 1 --db " + db);
   EXPECT_EQ(1, r.exit_code) << r.out << r.err;
   EXPECT_TRUE(Has(r.out,
-                  "\ncheck 0 (html): recorded passed, now failed\n"
+                  "\ncheck 1 (html): recorded passed, now failed\n"
                   "verdict: failed (recorded: passed): NOT "
                   "reproduced\n"))
       << r.out;
@@ -332,14 +350,14 @@ TEST_F(ShowReplayTest, ReplayWarnsWhenTheTaskChanged) {
 TEST_F(ShowReplayTest, FromTurnWithOracleMakesALinkedPassingAttempt) {
   const std::string db = CopyDb("continue.db");
   CliResult r =
-      RunCli("replay 1 --from-turn 6 --model builtin:oracle --db " + db);
+      RunCli("replay 1 --from-turn 7 --model builtin:oracle --db " + db);
   ASSERT_EQ(0, r.exit_code) << r.out << r.err;
   EXPECT_TRUE(Has(r.out,
-                  "rebuilt the world from turns 0..5\n"
+                  "rebuilt the world from turns 1..6\n"
                   "tool results: 5 of 5 re-executed calls match the record"))
       << r.out;
   EXPECT_TRUE(Has(r.out,
-                  "continuing from turn 6 with builtin:oracle\n"
+                  "continuing from turn 7 with builtin:oracle\n"
                   "checks: 4 of 4 passed\n"))
       << r.out;
   EXPECT_TRUE(Has(r.out,
@@ -358,12 +376,14 @@ TEST_F(ShowReplayTest, FromTurnWithOracleMakesALinkedPassingAttempt) {
   EXPECT_EQ(1, QueryInt(db,
                         "SELECT count(*) FROM runs WHERE id = 2 AND "
                         "status = 'finished'"));
-  // The recorded turns 0..5 are its history; 6 and 7 are the oracle's.
+  // The recorded turns 1..6 are its history; 7 and 8 are the oracle's
+  // (show --json numbers them from 1 too).
   auto j = nlohmann::json::parse(RunCli("show 2 --json --db " + db).out);
   EXPECT_EQ(1, j["attempt"]["parent_attempt_id"]);
   EXPECT_EQ("builtin:oracle", j["attempt"]["model"]);
   EXPECT_EQ("passed", j["attempt"]["outcome"]);
   ASSERT_EQ(8u, j["turns"].size());
+  EXPECT_EQ(7, j["turns"][6]["index"]);
   EXPECT_EQ("flaky_5", j["turns"][5]["tool_calls"][0]["call_id"]);
   EXPECT_EQ("oracle_1", j["turns"][6]["tool_calls"][0]["call_id"]);
   EXPECT_EQ("edit_file", j["turns"][6]["tool_calls"][0]["name"]);
@@ -386,15 +406,16 @@ TEST_F(ShowReplayTest, FromTurnWithOracleMakesALinkedPassingAttempt) {
       Has(again.out, "verdict: passed (recorded: passed): reproduced\n"));
   CliResult listed = RunCli("attempts --run 2 --db " + db);
   EXPECT_TRUE(Has(listed.out, "passed   agent_stop   8      ")) << listed.out;
-  EXPECT_EQ("1\n", listed.out.substr(listed.out.size() - 2));
+  // Its parent is attempt 1; it passed, so no reason.
+  EXPECT_TRUE(Has(listed.out, "  1       -\n")) << listed.out;
 }
 
-TEST_F(ShowReplayTest, FromTurnZeroStartsFresh) {
+TEST_F(ShowReplayTest, FromTurnOneStartsFresh) {
   const std::string db = CopyDb("fresh.db");
   CliResult r =
-      RunCli("replay 1 --from-turn 0 --model builtin:oracle --db " + db);
+      RunCli("replay 1 --from-turn 1 --model builtin:oracle --db " + db);
   ASSERT_EQ(0, r.exit_code) << r.out << r.err;
-  EXPECT_TRUE(Has(r.out, "fresh world: no turn before turn 0 to replay\n"));
+  EXPECT_TRUE(Has(r.out, "fresh world: no turn before turn 1 to replay\n"));
   EXPECT_TRUE(Has(r.out,
                   "new attempt 2 (run 2, parent 1): passed, 3 turns, "
                   "agent_stop\n"))
@@ -433,12 +454,16 @@ TEST_F(ShowReplayTest, MistakesAreNamed) {
   r = RunCli("replay 1 --from-turn 2 --db " + *db_);
   EXPECT_EQ(2, r.exit_code);
   EXPECT_EQ("endstate replay: --from-turn and --model go together\n", r.err);
-  r = RunCli("replay 1 --from-turn 8 --model builtin:oracle --db " + *db_);
+  r = RunCli("replay 1 --from-turn 9 --model builtin:oracle --db " + *db_);
   EXPECT_EQ(2, r.exit_code);
   EXPECT_EQ(
-      "endstate replay: --from-turn 8: attempt 1 has 7 turn(s); K must be "
-      "between 0 and 7\n",
+      "endstate replay: --from-turn 9: attempt 1 has 7 turn(s); N must be "
+      "between 1 and 8\n",
       r.err);
+  // Turns count from 1: there is no turn 0.
+  r = RunCli("replay 1 --from-turn 0 --model builtin:oracle --db " + *db_);
+  EXPECT_EQ(2, r.exit_code);
+  EXPECT_TRUE(Has(r.err, "--from-turn")) << r.err;
   r = RunCli("replay 1 --from-turn 1 --model builtin:genius --db " + *db_);
   EXPECT_EQ(2, r.exit_code);
   EXPECT_TRUE(Has(r.err, "builtin:genius")) << r.err;

@@ -161,12 +161,12 @@ TEST_F(HtmlReportTest, RatesIntervalsHeatmapAndFailureModes) {
   EXPECT_NE(std::string::npos,
             html.find("<span class=\"pct\">66.7%</span><span class=\"ci\" "
                       "title=\"task-clustered: rate ± t(0.975, tasks − 1) × "
-                      "SE\">[0.0%, 100.0%]</span>"));
+                      "SE\">[0.0, 100.0]</span>"));
   EXPECT_NE(std::string::npos,
             html.find("<span class=\"pct\">100.0%</span><span class=\"ci\" "
                       "title=\"exact binomial (Clopper–Pearson) over tasks: "
                       "every graded attempt had the same outcome\">"
-                      "[15.8%, 100.0%]</span>"));
+                      "[15.8, 100.0]</span>"));
   EXPECT_NE(std::string::npos,
             html.find("<div class=\"whisker\" style=\"left:15.81%;"
                       "width:84.19%\"></div>"));
@@ -178,21 +178,27 @@ TEST_F(HtmlReportTest, RatesIntervalsHeatmapAndFailureModes) {
   EXPECT_NE(std::string::npos,
             html.find("First &amp; &lt;best&gt;</div></th>"));
   EXPECT_NE(std::string::npos, html.find("endstate run &lt;all&gt;"));
-  // Heatmap: t1 x alpha 2/2 (green), t2 x alpha 0/1 plus one error.
+  // Heatmap: t1 x alpha 2/2 (green), t2 x alpha 0/1 plus one error; the
+  // tooltip says which check failed (unnamed: its kind and number).
   EXPECT_NE(std::string::npos,
             html.find("data-model=\"0\" data-task=\"0\" "
                       "style=\"background:hsl(120, 70%, 88%)\" "
                       "title=\"2 of 2 graded attempts passed\">2/2</td>"));
   EXPECT_NE(std::string::npos,
-            html.find("title=\"0 of 1 graded attempts passed\">0/1<span "
+            html.find("title=\"0 of 1 graded attempts passed; failed: "
+                      "file_contains (check 1) (1)\">0/1<span "
                       "class=\"err-note\">+1 error</span></td>"));
-  // Failure modes: terminations per model, invalid calls, errors apart.
+  // Failure modes: terminations of graded attempts per model (as the
+  // table), invalid calls, errors apart.
   EXPECT_NE(std::string::npos,
             html.find("<tr><td>agent_stop</td><td class=\"num\">3</td>"
                       "<td class=\"num\">2</td></tr>"));
+  EXPECT_EQ(std::string::npos, html.find("<tr><td>model_error</td>"));
+  // The failure breakdown: alpha failed t2's only check once.
   EXPECT_NE(std::string::npos,
-            html.find("<tr><td>model_error</td><td class=\"num\">1</td>"
-                      "<td class=\"num zero\">0</td></tr>"));
+            html.find("<tr><td>t2</td><td>file_contains (check 1)</td>"
+                      "<td class=\"num\">1/1</td><td class=\"num zero\">"
+                      "0/1</td></tr>"));
   EXPECT_NE(std::string::npos,
             html.find("<b>alpha&lt;b&gt;</b>: 1 errored<ul class=\"errors\">"
                       "<li><span class=\"num\">1×</span> <code>endpoint "
@@ -201,8 +207,10 @@ TEST_F(HtmlReportTest, RatesIntervalsHeatmapAndFailureModes) {
   // Every attempt is listed, and its transcript embedded.
   auto attempts = ScriptJson(html, "es-attempts");
   ASSERT_EQ(6u, attempts.size());
-  EXPECT_EQ(nlohmann::json::parse(R"([4, 0, 1, 1, 1, "error", "model_error",
-                                      1, 0, 0, "endpoint down"])"),
+  // Epochs count from 1; the last field says why it did not pass.
+  EXPECT_EQ(nlohmann::json::parse(R"([4, 0, 1, 2, 1, "error", "model_error",
+                                      1, 0, 0, "endpoint down",
+                                      "error: model_error"])"),
             attempts[3]);
   auto meta = ScriptJson(html, "es-meta");
   EXPECT_EQ(nlohmann::json::parse(R"({"models": ["alpha<b>", "beta"],

@@ -115,6 +115,13 @@ TEST_F(ReportFormatsTest, TableWithIntervalsNoColor) {
       "50.0 (of 2 calls)\n"
       "            replies cut at max_tokens: none; reasoning tokens 0\n"
       "\n"
+      "failed checks (failed / graded attempts)\n"
+      "  task  check                    alpha  beta <&>\n"
+      "  t1    html (check 2)             0/2       1/2\n"
+      "  t1    termination: agent_stop    0/2       1/2\n"
+      "  t2    html (check 2)             1/2       0/2\n"
+      "  t3    html (check 2)             0/2       1/1\n"
+      "\n"
       "infrastructure errors (kept out of every rate)\n"
       "  beta <&>  1: model_error 1\n"
       "\n"
@@ -145,14 +152,15 @@ TEST_F(ReportFormatsTest, Csv) {
       "wall_s_per_pass,tool_calls,invalid_per_100,invalid_json_per_100,"
       "unknown_tool_per_100,schema_violation_per_100,leaked_markup_per_100,"
       "truncated_turns,truncated_attempts,reasoning_tokens,"
-      "context_exhausted,empty_reply,refusal",
+      "context_exhausted,empty_reply,refusal,failed_checks",
       header);
   EXPECT_NE(
       std::string::npos,
       csv.find("\r\n1,alpha,6,6,5,1,0,0,0.833333,0.247816,1.000000,t,0.136083,"
                "3,0.833333,1.000000,0.833333,0.666667,2.000000,120.000000,"
                "1.000000,2.400000,144.000000,1.200000,4,25.000000,25.000000,"
-               "0.000000,0.000000,0.000000,0,0,0,0,0,0\r\n"))
+               "0.000000,0.000000,0.000000,0,0,0,0,0,0,"
+               "t2: html (check 2) 1/2\r\n"))
       << csv;
   EXPECT_NE(std::string::npos, csv.find("\r\n1,beta <&>,7,5,2,3,1,1,")) << csv;
 }
@@ -233,9 +241,10 @@ TEST_F(ReportFormatsTest, JUnitParsesAsXmlWithOneTestcasePerModelAndTask) {
       "  beta <&> t4 error\n",
       PythonJUnitOutline(file));
   // Hostile text is escaped; bytes XML cannot hold become '?'.
-  EXPECT_NE(std::string::npos,
-            xml.find("epoch 1 try 1: failed (max_turns) - html: title: "
-                     "&quot;x&quot; &lt;b&gt; &amp; ? ?\n"))
+  EXPECT_NE(
+      std::string::npos,
+      xml.find("epoch 1 try 1: failed (max_turns) - html (check 2): title: "
+               "&quot;x&quot; &lt;b&gt; &amp; ? ?\n"))
       << xml;
   EXPECT_NE(std::string::npos,
             xml.find("<failure message=\"1 of 2 graded attempts failed\" "

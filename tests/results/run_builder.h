@@ -20,6 +20,7 @@ struct AttemptSpec {
   double wall_ms = 1000;
   std::vector<std::string> call_errors{};  // one tool call each; "" valid
   std::string failed_check{};              // detail of a failing check, if any
+  std::string failed_check_name{};         // its task.yaml `name`, if any
   std::string error{};                     // infrastructure error text
 };
 
@@ -111,6 +112,10 @@ class RunBuilder {
           {{.index = 0, .kind = "file", .verdict = "passed", .detail = "ok"},
            {.index = 1,
             .kind = "html",
+            .spec_json = s.failed_check_name.empty()
+                             ? "{\"kind\":\"html\"}"
+                             : "{\"kind\":\"html\",\"name\":\"" +
+                                   s.failed_check_name + "\"}",
             .verdict = "failed",
             .detail = s.failed_check}},
           &err_))
