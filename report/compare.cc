@@ -121,13 +121,23 @@ void CompareChecks(const results::RunData& run_a, int model_a,
   }
 }
 
-// "  task: check (A 0/3, B 2/3)" per difference, or " none" on the head line.
+// At most this many differences per side in the text formats; JSON has all.
+constexpr size_t kMaxCheckLines = 10;
+
+// "  task: check (A 0/3, B 2/3)" per difference (the first kMaxCheckLines,
+// then "... and N more"), or " none" on the head line.
 std::string ChecksText(const std::string& head,
                        const std::vector<CheckDifference>& diffs,
                        const std::string& bullet) {
   if (diffs.empty()) return head + ": none\n";
   std::string out = head + ":\n";
-  for (const CheckDifference& d : diffs) {
+  for (size_t i = 0; i < diffs.size(); ++i) {
+    if (i == kMaxCheckLines) {
+      out += bullet + "... and " + std::to_string(diffs.size() - i) +
+             " more (--format json lists all)\n";
+      break;
+    }
+    const CheckDifference& d = diffs[i];
     out += bullet + d.task + ": " + d.check + " (A " +
            std::to_string(d.a_failed) + "/" + std::to_string(d.a_graded) +
            ", B " + std::to_string(d.b_failed) + "/" +

@@ -82,6 +82,7 @@ table.heat td.empty { color: var(--muted); background: var(--panel); }
   border-radius: 3px; vertical-align: -2px; margin-right: 4px; }
 .cols { display: flex; flex-wrap: wrap; gap: 36px; }
 .cols > div { min-width: 280px; }
+.cols > div.wide { flex-basis: 100%; }
 table.modes td.zero { color: #b0b7be; }
 ul.errors { margin: 4px 0; padding-left: 18px; }
 ul.errors li { margin: 2px 0; }
@@ -102,6 +103,7 @@ select, button {
 button { cursor: pointer; background: var(--panel); }
 table.attempts { width: 100%; }
 table.attempts td { white-space: nowrap; }
+table.attempts td.reason { white-space: normal; max-width: 28em; }
 .table-wrap { overflow-x: auto; }
 table.attempts tbody tr { cursor: pointer; }
 table.attempts tbody tr:hover, table.attempts tbody tr.current {
@@ -135,7 +137,8 @@ pre {
 }
 pre.error-text { background: var(--error-bg); }
 .check { padding: 8px 0; border-bottom: 1px solid #eef1f4; }
-.check .kind { font-weight: 600; margin-left: 6px; }
+.check .check-name { margin-left: 6px; }
+.check .kind { color: var(--muted); margin-left: 6px; }
 .check pre { margin-top: 4px; }
 .turn { margin: 14px 0; padding: 10px 12px; border: 1px solid var(--line);
   border-radius: 8px; }

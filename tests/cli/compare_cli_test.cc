@@ -207,6 +207,16 @@ TEST_F(CompareConstructed, SignificantRegressionFailsTheGate) {
   CliResult r = RunCli("compare --db " + db_ +
                        " --fail-if-worse builtin:oracle builtin:null");
   EXPECT_EQ(1, r.exit_code) << r.out;
+  // Which checks tell them apart: null failed every task without a failed
+  // check (its termination stands in); ten lines, then a count.
+  std::string checks = "checks B fails more often than A (failed/graded):\n";
+  for (int t = 0; t < 10; ++t) {
+    checks += "  task-" + std::to_string(t) +
+              ": termination: agent_stop (A 0/1, B 1/1)\n";
+  }
+  checks +=
+      "  ... and 10 more (--format json lists all)\n"
+      "checks A fails more often than B (failed/graded): none\n";
   EXPECT_EQ(
       "A  builtin:oracle  run 1  100.0% [83.2, 100.0]  20/20 graded attempts "
       "passed on 20 tasks\n"
@@ -220,10 +230,17 @@ TEST_F(CompareConstructed, SignificantRegressionFailsTheGate) {
       "failure modes A: terminations agent_stop 20; replies cut at "
       "max_tokens 0\n"
       "failure modes B: terminations agent_stop 20; replies cut at "
-      "max_tokens 0\n"
-      "endstate compare: builtin:null is significantly worse than "
-      "builtin:oracle (--fail-if-worse)\n",
+      "max_tokens 0\n" +
+          checks +
+          "endstate compare: builtin:null is significantly worse than "
+          "builtin:oracle (--fail-if-worse)\n",
       r.out);
+  auto j =
+      nlohmann::json::parse(RunCli("compare --db " + db_ +
+                                   " --format json builtin:oracle builtin:null")
+                                .out);
+  EXPECT_EQ(20u, j["checks"]["b_fails_more"].size());
+  EXPECT_EQ(0u, j["checks"]["a_fails_more"].size());
   // Without the flag the same verdict is a report: exit 0.
   EXPECT_EQ(
       0,

@@ -33,7 +33,7 @@ TEST_F(ProgressTest, PlainLinesPerAttempt) {
   p.Done("m2", "t1", 1, "failed", "html: no <h1>", 2500);
   EXPECT_EQ(
       "[1/4 ETA 30s] m1 t1: passed (1.5s; m1 1/1 passed)\n"
-      "[2/4 ETA 20s] m2 t1 #1: failed - html: no <h1> (2.5s; m2 0/1 passed)\n",
+      "[2/4 ETA 20s] m2 t1 #2: failed - html: no <h1> (2.5s; m2 0/1 passed)\n",
       out_.str());
 }
 

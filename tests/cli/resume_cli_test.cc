@@ -91,7 +91,7 @@ TEST_F(ResumeCliTest, ErrorsAreRetriedAsNewTriesAndOnlyTheLastCounts) {
   Result r = Cli(NewRun("--retry-errors 2"));
   ASSERT_EQ(0, r.exit_code) << r.out;
   EXPECT_NE(std::string::npos,
-            r.out.find("endstate: scripted tiny-title #0: error (HTTP 500"))
+            r.out.find("endstate: scripted tiny-title #1: error (HTTP 500"))
       << r.out;
   EXPECT_NE(std::string::npos, r.out.find("), retry 1 of 2\n")) << r.out;
   EXPECT_NE(std::string::npos, r.out.find("), retry 2 of 2\n")) << r.out;
