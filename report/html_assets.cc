@@ -84,6 +84,7 @@ table.heat td.empty { color: var(--muted); background: var(--panel); }
 .cols > div { min-width: 280px; }
 .cols > div.wide { flex-basis: 100%; }
 table.modes td.zero { color: #b0b7be; }
+table.failed-checks td:first-child { white-space: nowrap; }
 ul.errors { margin: 4px 0; padding-left: 18px; }
 ul.errors li { margin: 2px 0; }
 .badge {
@@ -311,7 +312,7 @@ const char kHtmlReportJs[] = R"js(
       box.appendChild(spec);
       body.appendChild(box);
     });
-    if (!t.none) body.appendChild(el('h3', null, 'results::Transcript'));
+    if (!t.none) body.appendChild(el('h3', null, 'Transcript'));
     if (!t.turns.length && !t.none) body.appendChild(el('div', 'note', 'no turns recorded'));
     t.turns.forEach(function (turn) { body.appendChild(renderTurn(turn)); });
     var old = document.querySelector('tr.current');

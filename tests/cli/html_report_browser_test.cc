@@ -128,7 +128,10 @@ TEST_F(HtmlReportBrowserTest, RendersRatesHeatmapAndATranscript) {
   EXPECT_TRUE(has("<span class=\"tool-name\">read_file</span>"));
   EXPECT_TRUE(has("<span class=\"tool-name\">edit_file</span>"));
   EXPECT_TRUE(has("\"old_text\": \"&lt;title&gt;Untitled&lt;/title&gt;\""));
+  EXPECT_TRUE(has("<h3>Transcript</h3>"));
+  EXPECT_TRUE(has("<b>Turn 1</b>"));
   EXPECT_TRUE(has("<b>Turn 3</b>"));
+  EXPECT_FALSE(has("<b>Turn 0</b>"));
   EXPECT_FALSE(has("<b>Turn 4</b>"));
 
   // A screenshot for people to look at, kept in the build directory.
