@@ -3,6 +3,7 @@
 #include "models/markup.h"
 #include "models/reasoning.h"
 #include "util/clock.h"
+#include "util/format.h"
 
 namespace endstate::evaluator {
 namespace {
@@ -187,7 +188,8 @@ LoopResult RunAgentLoop(const tasks::Task& task,
     }
     if (!sink(rec)) {
       result.termination = Termination::kRecordError;
-      result.error = "could not record turn " + std::to_string(turn);
+      result.error =
+          "could not record turn " + std::to_string(util::Ordinal(turn));
       break;
     }
     if (stop != Termination::kNone) {

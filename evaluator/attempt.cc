@@ -17,6 +17,7 @@
 #include "evaluator/script.h"
 #include "models/factory.h"
 #include "util/clock.h"
+#include "util/format.h"
 
 namespace endstate::evaluator {
 
@@ -158,7 +159,8 @@ AttemptReport RunAttempt(const AttemptSpec& spec, const Config& config,
       if (turn.index >= k) break;
       if (spec.store &&
           !spec.store->RecordTurn(report.attempt_id, turn, &err)) {
-        record_failure("turn " + std::to_string(turn.index), err);
+        record_failure("turn " + std::to_string(util::Ordinal(turn.index)),
+                       err);
         return finish();
       }
       if (turn.prompt_tokens > 0) out.prompt_tokens += turn.prompt_tokens;

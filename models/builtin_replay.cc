@@ -2,6 +2,7 @@
 #include "models/builtin_replay.h"
 
 #include "models/openai_wire.h"
+#include "util/format.h"
 
 namespace endstate::models {
 namespace {
@@ -17,8 +18,8 @@ class ReplayClient final : public Client {
     if (next_ >= responses_.size()) {
       if (err) {
         err->message = "replay: the record has no turn " +
-                       std::to_string(next_) + " (it has " +
-                       std::to_string(responses_.size()) + ")";
+                       std::to_string(util::Ordinal(static_cast<int>(next_))) +
+                       " (it has " + std::to_string(responses_.size()) + ")";
         err->http_status = 0;
         err->tries = 1;
         err->raw_request = body;

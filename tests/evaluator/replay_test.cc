@@ -104,7 +104,7 @@ TEST(RecordedResponsesTest, AssistantTurnsExactlyAsRecorded) {
   models::CompletionResponse out;
   models::ModelError err;
   EXPECT_FALSE(client->Complete(req, &out, &err));
-  EXPECT_EQ("replay: the record has no turn 4 (it has 4)", err.message);
+  EXPECT_EQ("replay: the record has no turn 5 (it has 4)", err.message);
 }
 
 TEST(RecordedHistoryTest, MessagesAsTheLoopSentThem) {

@@ -212,6 +212,7 @@ TEST_F(ExportTest, JsonlRoundTripsThroughTheOpenAiMessageShape) {
   EXPECT_EQ(passed_, meta["attempt_id"]);
   EXPECT_EQ("fix-title", meta["task"]);
   EXPECT_EQ("qwen-nvfp4", meta["model"]);
+  EXPECT_EQ(1, meta["epoch"]);  // stored 0: every output counts from 1
   EXPECT_EQ("passed", meta["outcome"]);
   EXPECT_EQ("agent_stop", meta["termination"]);
   EXPECT_EQ("file_contains", meta["checks"][0]["kind"]);
@@ -222,6 +223,7 @@ TEST_F(ExportTest, JsonlRoundTripsThroughTheOpenAiMessageShape) {
 
   const json errored = OpenAiChatRecord(Load(errored_), Run());
   EXPECT_EQ("error", errored["metadata"]["outcome"]);
+  EXPECT_EQ(2, errored["metadata"]["epoch"]);
   EXPECT_EQ("endpoint down", errored["metadata"]["error"]);
   EXPECT_EQ(1u, errored["messages"].size());  // no turn: the empty user turn
 }
