@@ -55,6 +55,15 @@ class HtmlReportBrowserTest : public ::testing::Test {
                  dir + " " + mode + " '" + url + "' 2>/dev/null");
   }
 
+  // `endstate run` of two bundled tasks with builtin:oracle and `models`
+  // (more flags allowed) into db_.
+  Output RunTwoTasks(const std::string& models) {
+    return Shell(std::string(ENDSTATE_BINARY) + " run --tasks " +
+                 ENDSTATE_SOURCE_DIR + "/tasks --task fix-page-title " +
+                 "--task rename-css-class --model builtin:oracle " + models +
+                 " --quiet --db " + db_ + " 2>&1");
+  }
+
   fs::path root_;
   std::string db_, html_;
 };
@@ -62,10 +71,7 @@ class HtmlReportBrowserTest : public ::testing::Test {
 TEST_F(HtmlReportBrowserTest, RendersRatesHeatmapAndATranscript) {
   ASSERT_TRUE(fs::exists(kChromium))
       << kChromium << " is missing: run scripts/bootstrap (as root)";
-  Output run = Shell(std::string(ENDSTATE_BINARY) + " run --tasks " +
-                     ENDSTATE_SOURCE_DIR + "/tasks --task fix-page-title " +
-                     "--task rename-css-class --model builtin:oracle " +
-                     "--model builtin:null --quiet --db " + db_ + " 2>&1");
+  Output run = RunTwoTasks("--model builtin:null");
   ASSERT_EQ(0, run.exit_code) << run.out;
   Output report = Shell(std::string(ENDSTATE_BINARY) + " report --db " + db_ +
                         " --html " + html_ + " 2>&1 >/dev/null");
@@ -194,11 +200,8 @@ std::vector<std::string> All(const std::string& text, const std::string& re) {
 // the attempt list says why each attempt failed.
 TEST_F(HtmlReportBrowserTest, TableAndHtmlAgreeOnEveryNumber) {
   ASSERT_TRUE(fs::exists(kChromium));
-  Output run = Shell(std::string(ENDSTATE_BINARY) + " run --tasks " +
-                     ENDSTATE_SOURCE_DIR + "/tasks --task fix-page-title " +
-                     "--task rename-css-class --model builtin:oracle " +
-                     "--model builtin:flaky:0.5 --model builtin:null " +
-                     "--epochs 2 --seed 15 --quiet --db " + db_ + " 2>&1");
+  Output run = RunTwoTasks(
+      "--model builtin:flaky:0.5 --model builtin:null --epochs 2 --seed 15");
   ASSERT_EQ(0, run.exit_code) << run.out;
   Output table = Shell(std::string(ENDSTATE_BINARY) + " report --db " + db_ +
                        " --html " + html_ + " 2>/dev/null");

@@ -36,12 +36,7 @@ class FailedChecksTest : public ::testing::Test {
     b.Attempt("alpha", "t2", 1, "passed");
     b.Attempt("beta", "t2", 0, "passed");
     b.Attempt("beta", "t2", 1, "error");
-    std::string e;
-    auto reader = results::RunReader::Open(path_, &e);
-    ASSERT_TRUE(reader) << e;
-    auto data = reader->Load(b.run(), &e);
-    ASSERT_TRUE(data) << e;
-    data_ = *data;
+    data_ = results::test::LoadRunData(path_, b.run());
     stats_ = ComputeModelStats(data_);
   }
 

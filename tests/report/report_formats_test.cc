@@ -46,12 +46,7 @@ class ReportFormatsTest : public ::testing::Test {
     b.Attempt("alpha", "t3", 1, "passed");
     b.Attempt("beta <&>", "t3", 1, "");       // still running
     b.Attempt("beta <&>", "t4", 0, "error");  // never retried
-    std::string e;
-    auto reader = results::RunReader::Open(path_, &e);
-    ASSERT_TRUE(reader) << e;
-    auto data = reader->Load(b.run(), &e);
-    ASSERT_TRUE(data) << e;
-    data_ = *data;
+    data_ = results::test::LoadRunData(path_, b.run());
     stats_ = ComputeModelStats(data_);
   }
 

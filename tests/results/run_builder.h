@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "results/reader.h"
 #include "results/store.h"
 
 namespace endstate::results::test {
@@ -145,5 +146,16 @@ class RunBuilder {
   int64_t run_ = 0;
   std::map<std::string, int64_t> models_, tasks_;
 };
+
+// Run `run` of the database at `path` as `report` reads it (RunReader::Load
+// with every option); a failed open or load fails the test.
+inline RunData LoadRunData(const std::string& path, int64_t run) {
+  std::string err;
+  auto reader = RunReader::Open(path, &err);
+  EXPECT_TRUE(reader) << err;
+  auto data = reader ? reader->Load(run, &err) : std::nullopt;
+  EXPECT_TRUE(data) << err;
+  return data.value_or(RunData{});
+}
 
 }  // namespace endstate::results::test
