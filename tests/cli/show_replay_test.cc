@@ -16,8 +16,9 @@ namespace fs = std::filesystem;
 
 // Seed 15 makes builtin:flaky:0.5 fail fix-page-title in 7 turns (numbered
 // from 1, as every view prints them): turn 1 broken JSON, 2 leaked markup,
-// 3 read_file, 4 unknown tool, 5 and 6 broken JSON, 7 gives up. (Decisions depend only on the seed, epoch, task id and
-// the task's solution steps: models/builtin_flaky.cc.)
+// 3 read_file, 4 unknown tool, 5 and 6 broken JSON, 7 gives up. (Decisions
+// depend only on the seed, epoch, task id and the task's solution steps:
+// models/builtin_flaky.cc.)
 constexpr char kRun[] =
     "run -q --task fix-page-title --model builtin:flaky:0.5 --seed 15";
 constexpr char kGiveUp[] =
@@ -257,16 +258,16 @@ TEST_F(ShowReplayTest, RunsAndAttemptsFindTheFailedAttempt) {
   EXPECT_EQ(1, aj[0]["epoch"]);
   EXPECT_EQ("the title reads \"About the Lab\"", aj[0]["reason"]);
   ASSERT_EQ(1u, aj[0]["failed_checks"].size());
-  EXPECT_EQ((nlohmann::json{
-                {"check", 1},
-                {"kind", "html"},
-                {"name", "the title reads \"About the Lab\""},
-                {"label", "the title reads \"About the Lab\""},
-                {"verdict", "failed"},
-                {"detail",
-                 "about.html: <title> text is \"Untitled\", want \"About "
-                 "the Lab\""}}),
-            aj[0]["failed_checks"][0]);
+  EXPECT_EQ(
+      (nlohmann::json{{"check", 1},
+                      {"kind", "html"},
+                      {"name", "the title reads \"About the Lab\""},
+                      {"label", "the title reads \"About the Lab\""},
+                      {"verdict", "failed"},
+                      {"detail",
+                       "about.html: <title> text is \"Untitled\", want \"About "
+                       "the Lab\""}}),
+      aj[0]["failed_checks"][0]);
   CliResult passed = RunCli("attempts --outcome passed --db " + *db_);
   EXPECT_EQ("no matching attempts in run 1\n", passed.out);
   CliResult other = RunCli("attempts --model builtin:oracle --db " + *db_);
