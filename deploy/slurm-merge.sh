@@ -105,7 +105,7 @@ rm -f "$merged" "$merged-wal" "$merged-shm"
 
 if [ "$failed" -gt 0 ]; then
   echo "endstate-merge: $failed of $ENDSTATE_SHARDS shard(s) did not finish;" \
-    "merged.db holds what the others finished. Resume a shard with" \
+    "merged.db holds what they finished. Resume a shard with" \
     "ENDSTATE_SHARDS=$ENDSTATE_SHARDS ENDSTATE_GROUP=slurm-${ENDSTATE_ARRAY_JOB:-<array job id>}" \
     "sbatch --export=ALL --array=I deploy/slurm-array.sh, then merge again" >&2
   exit 1

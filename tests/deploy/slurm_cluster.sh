@@ -2,15 +2,17 @@
 # Sourced by tests/deploy/slurm_recipe_test.sh: brings up and tears down a
 # real single-node Slurm (munge, slurmctld, slurmd) whose every file - key,
 # sockets, state, spool, logs, pid files - lives under one folder, on two
-# free ports picked at random in 20000-60000, so it cannot clash with a
+# free ports picked at random in 20000-32767, so it cannot clash with a
 # Slurm or munge already on the machine.
 #
 #   cluster_up DIR     starts munged, slurmctld and slurmd; exports
-#                      SLURM_CONF; waits (<= 30 s) until the node is idle
-#   cluster_down       cancels every job, stops the three daemons and the
-#                      job step daemons they left (slurmstepd), waits for
-#                      them to exit; returns 1 if any is still alive 10 s
-#                      after SIGKILL, naming it
+#                      SLURM_CONF; waits (<= 30 s) until the node is idle;
+#                      starts again on other ports if one was taken
+#   cluster_down       cancels every job (waits <= 10 s), stops slurmd,
+#                      slurmctld and munged with SIGTERM and waits for each,
+#                      SIGKILLs any job step daemon (slurmstepd) of this
+#                      cluster still there; returns 1, naming them, if any
+#                      of these processes is alive 10 s later
 #
 # The daemons run as root (the recipe's jobs then run as root, as the
 # sandbox was measured: docs/scale.md). Requires munged, slurmctld, slurmd,
@@ -19,13 +21,17 @@
 cluster_pids=()
 cluster_dir=
 
-# free_port: prints a TCP port in 20000-60000 nobody listens on.
+# free_port: prints a TCP port in 20000-32767 that can be bound now. Below
+# Linux's ephemeral range (32768-60999), so that no outgoing connection
+# takes it between this check and the daemon's bind.
 free_port() {
   local port
   while :; do
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40001))
-    # Free when nothing accepts a connection on it.
-    if ! (: >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    port=$((20000 + (RANDOM * 32768 + RANDOM) % 12768))
+    if python3 -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("", int(sys.argv[1])))' "$port" 2>/dev/null; then
       echo "$port"
       return
     fi
@@ -45,8 +51,23 @@ cluster_up() {
     --log-file="$d/log/munged.log" --seed-file="$d/munge/munged.seed" \
     >>"$d/log/munged.out" 2>&1 &
   cluster_pids+=($!)
+  # A port taken by someone else between free_port and the bind: start
+  # again on other ports (3 tries).
+  for _ in 1 2 3; do
+    cluster_start_slurm && return 0
+    grep -qs 'Address already in use' "$d/log/slurmctld.out" \
+      "$d/log/slurmd.out" || break
+    echo "slurm: a port was taken, starting again on others" >&2
+  done
+  tail -n 20 "$d/log/"*.log "$d/log/"*.out >&2
+  return 1
+}
 
-  local node ctld_port slurmd_port cpus mem
+# cluster_start_slurm: writes slurm.conf with two free ports, starts
+# slurmctld and slurmd, waits (<= 30 s) until the node is idle. On failure
+# stops both (munged keeps running) and returns 1.
+cluster_start_slurm() {
+  local d=$cluster_dir node ctld_port slurmd_port cpus mem ctld slurmd
   node=$(slurmd -C | sed -n 's/^NodeName=\([^ ]*\) .*/\1/p')
   ctld_port=$(free_port)
   slurmd_port=$(free_port)
@@ -93,11 +114,13 @@ NodeName=$node NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=test Nodes=$node Default=YES MaxTime=INFINITE State=UP
 CONF
   export SLURM_CONF=$d/slurm.conf
-  # -i: ignore state left from an earlier run (there is none: fresh dir).
+  rm -f "$d/log/slurmctld.out" "$d/log/slurmd.out"
+  # -i: ignore state left from an earlier try.
   slurmctld -D -i -f "$SLURM_CONF" >>"$d/log/slurmctld.out" 2>&1 &
-  cluster_pids+=($!)
+  ctld=$!
   slurmd -D -N "$node" -f "$SLURM_CONF" >>"$d/log/slurmd.out" 2>&1 &
-  cluster_pids+=($!)
+  slurmd=$!
+  cluster_pids+=("$ctld" "$slurmd")
 
   local i state
   for ((i = 0; i < 150; i++)); do
@@ -107,10 +130,15 @@ CONF
         "slurmctld port $ctld_port, slurmd port $slurmd_port, $d)"
       return 0
     fi
+    if ! kill -0 "$ctld" 2>/dev/null || ! kill -0 "$slurmd" 2>/dev/null; then
+      break  # a daemon exited (a port taken, a bad config)
+    fi
     sleep 0.2
   done
-  echo "slurm: node $node did not become idle in 30 s (state '$state')" >&2
-  tail -n 20 "$d/log/"*.log "$d/log/"*.out >&2
+  echo "slurm: node $node did not become idle (state '$state')" >&2
+  kill -TERM "$slurmd" "$ctld" 2>/dev/null || :
+  wait "$slurmd" "$ctld" 2>/dev/null || :
+  cluster_pids=("${cluster_pids[@]:0:${#cluster_pids[@]}-2}")
   return 1
 }
 
@@ -131,11 +159,14 @@ cluster_stepd_pids() {
 cluster_down() {
   [[ -n $cluster_dir ]] || return 0
   local left=() p i
-  scancel --full --quiet -u root 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do
-    [[ -z $(squeue -h -t R,CG 2>/dev/null) ]] && break
-    sleep 0.2
-  done
+  # Only ever our cluster's jobs (never the machine's own Slurm).
+  if [[ ${SLURM_CONF:-} == "$cluster_dir/slurm.conf" ]]; then
+    scancel --full --quiet -u root 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      [[ -z $(squeue -h -t R,CG 2>/dev/null) ]] && break
+      sleep 0.2
+    done
+  fi
   # Reverse order: slurmd, slurmctld, then munged (they need it to stop).
   for ((i = ${#cluster_pids[@]} - 1; i >= 0; i--)); do
     kill -TERM "${cluster_pids[i]}" 2>/dev/null || true

@@ -21,8 +21,6 @@
 # daemon is left running after the teardown.
 set -euo pipefail
 
-endstate=$(realpath "$1")
-src=$(realpath "$2")
 export PATH=$PATH:/usr/sbin:/sbin
 for cmd in munged slurmctld slurmd sbatch squeue sinfo scontrol scancel; do
   if ! command -v "$cmd" >/dev/null; then
@@ -38,6 +36,8 @@ fi
 for cmd in sqlite3 python3; do
   command -v "$cmd" >/dev/null || { echo "FAIL: $cmd not found" >&2; exit 1; }
 done
+endstate=$(realpath "$1")
+src=$(realpath "$2")
 
 tmp=$(mktemp -d /tmp/endstate-slurm-test.XXXXXX)
 # shellcheck source=tests/deploy/slurm_cluster.sh
