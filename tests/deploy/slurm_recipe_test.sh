@@ -124,14 +124,16 @@ first_unpassed() {
      WHERE a.outcome <> 'passed' ORDER BY 1, 2, 3, a.try"
 }
 
-# report_numbers DB: the report's JSON without run id and times.
+# report_numbers DB: the report's JSON without run id, times and the
+# concurrency setting (per shard, not per run).
 report_numbers() {
   "$endstate" report --db "$1" --format json | python3 -c '
 import json, re, sys
 def strip(o):
     if isinstance(o, dict):
         return {k: strip(v) for k, v in o.items()
-                if k != "run" and not re.search(r"wall|_ms$|_s$|_s_per", k)}
+                if k not in ("run", "concurrency")
+                and not re.search(r"wall|_ms$|_s$|_s_per", k)}
     if isinstance(o, list):
         return [strip(v) for v in o]
     return o
