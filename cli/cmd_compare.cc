@@ -17,6 +17,7 @@
 #include "report/probe_compare.h"
 #include "report/server_text.h"
 #include "report/stats_text.h"
+#include "results/display_name.h"
 #include "results/probe_data.h"
 #include "results/reader.h"
 #include "results/server_data.h"
@@ -56,6 +57,15 @@ std::string ModelList(const results::RunData& d) {
   std::string s;
   for (const auto& m : d.models) s += (s.empty() ? "" : ", ") + m;
   return s.empty() ? "none" : s;
+}
+
+// `r` with the short model names the table and Markdown show
+// (results/display_name.h); JSON keeps the recorded names.
+report::CompareResult Shown(report::CompareResult r) {
+  const auto shown = results::DisplayModelNames({r.a.model, r.b.model});
+  r.a.model = shown[0];
+  r.b.model = shown[1];
+  return r;
 }
 
 int Compare(const CompareOptions& o) {
@@ -203,12 +213,13 @@ int Compare(const CompareOptions& o) {
     }
     std::cout << j.dump(2) << '\n';
   } else if (o.format == "markdown") {
-    std::cout << report::RenderCompareMarkdown(r);
+    std::cout << report::RenderCompareMarkdown(Shown(r));
     if (!flaky_text.empty()) std::cout << "- " << flaky_text;
     if (has_probes) std::cout << report::RenderProbeComparison(probes, true);
     std::cout << report::RenderServerMarkdown(servers);
   } else {
-    std::cout << report::RenderCompareTable(r, UseColor("auto", STDOUT_FILENO));
+    std::cout << report::RenderCompareTable(Shown(r),
+                                            UseColor("auto", STDOUT_FILENO));
     std::cout << flaky_text;
     if (has_probes) std::cout << report::RenderProbeComparison(probes, false);
     if (!servers.empty())

@@ -207,7 +207,7 @@ Command AddProbeCommand(CLI::App& root) {
       "probe",
       "Measure model endpoints: generation speed and prefill, tool-call "
       "reliability, reasoning (docs/probes.md)");
-  app->add_option("kind", o->kind, "speed, toolcalls, reasoning or all")
+  app->add_option("KIND", o->kind, "speed, toolcalls, reasoning or all")
       ->required()
       ->check(CLI::IsMember({"speed", "toolcalls", "reasoning", "all"}));
   app->add_option("--model", o->models,
@@ -230,10 +230,12 @@ Command AddProbeCommand(CLI::App& root) {
                   "speed: approximate prompt tokens of the prefill workload "
                   "(default 1500)")
       ->check(CLI::PositiveNumber);
-  app->add_option("--n", o->toolcalls.n,
+  app->add_option("--requests", o->toolcalls.n,
                   "toolcalls: requests per mode, streaming and not "
                   "(default 10)")
       ->check(CLI::PositiveNumber);
+  // The old spelling, kept working but not shown.
+  app->add_option("--n", o->toolcalls.n)->check(CLI::PositiveNumber)->group("");
   app->add_option("--format", o->format, "table or json")
       ->check(CLI::IsMember({"table", "json"}));
   app->add_flag("-q,--quiet", o->quiet, "No progress lines");

@@ -423,7 +423,7 @@ int Run(const RunOptions& o) {
   for (const auto& m : ctx.models) caps.push_back(m.max_connections);
   std::vector<std::unique_ptr<models::CapacityGate>> gates =
       MakeCapacityGates(ctx, store.get());
-  Progress progress(plan.size(), o.quiet);
+  Progress progress(plan.size(), o.quiet, config.concurrency);
   for (const evaluator::PlannedAttempt& p : plan) {
     progress.Expect(ctx.models[p.model].name, 1);
   }
