@@ -471,8 +471,8 @@ int Run(const RunOptions& o) {
                                " #" + std::to_string(p.epoch) + ": error (" +
                                r.outcome.error + "), retry " +
                                std::to_string(error_tries) + " of " +
-                               std::to_string(o.retry_errors) + "\n";
-            std::cerr << line;
+                               std::to_string(o.retry_errors);
+            progress.Log(line);  // above the live status lines
           }
           spec.parent_attempt_id = r.attempt_id;
           r = evaluator::RunAttempt(spec, config, world_options);

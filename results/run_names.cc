@@ -8,12 +8,14 @@
 namespace endstate::results {
 namespace {
 
-// The first column of `sql` (binding :run) for every row.
+// The first column of `sql` for every row; :run is bound to `run_id` when
+// it is positive.
 std::optional<std::vector<std::string>> Column(Db& db, const char* sql,
                                                int64_t run_id,
                                                std::string* err) {
   auto stmt = Stmt::Prepare(db, sql, err);
-  if (!stmt || !stmt->Bind(":run", run_id, err)) return std::nullopt;
+  if (!stmt) return std::nullopt;
+  if (run_id > 0 && !stmt->Bind(":run", run_id, err)) return std::nullopt;
   std::vector<std::string> out;
   for (;;) {
     auto step = stmt->Step(err);
@@ -39,6 +41,13 @@ std::optional<RunNames> LoadRunNames(RunReader& reader, int64_t run_id,
   names.models = std::move(*models);
   names.tasks = std::move(*tasks);
   return names;
+}
+
+std::optional<std::vector<std::string>> RecordedModelNames(RunReader& reader,
+                                                           std::string* err) {
+  return Column(reader.db(),
+                "SELECT name FROM models GROUP BY name ORDER BY min(id)", 0,
+                err);
 }
 
 std::string ResolveModelName(const std::string& wanted,

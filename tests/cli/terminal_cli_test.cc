@@ -94,6 +94,16 @@ TEST_F(TerminalCliTest, FinalTableFitsEightyColumnsWithShortNames) {
   auto aj = nlohmann::json::parse(attempts.out);
   ASSERT_EQ(2u, aj.size());
   EXPECT_EQ(spec, aj[0]["model"]);
+  // The HTML report shows the short name, with the spec as its tooltip.
+  const fs::path html = root_ / "r.html";
+  CliResult page =
+      RunCli("report --db " + db_ + " --html " + html.string(), false);
+  ASSERT_EQ(0, page.exit_code) << page.out;
+  const std::string text = util::ReadFile(html).value_or("");
+  EXPECT_NE(std::string::npos, text.find("<td class=\"name\" title=\"" + spec +
+                                         "\">test-model<div class=\"sub\">"));
+  EXPECT_NE(std::string::npos, text.find("<th>test-model</th>"));
+  EXPECT_EQ(std::string::npos, text.find("<th>" + spec + "</th>"));
   // Without a width (a pipe, COLUMNS unset) the table stays one piece.
   CliResult wide =
       test::Shell("env -u COLUMNS " + std::string(ENDSTATE_BINARY) +
@@ -116,6 +126,16 @@ TEST_F(TerminalCliTest, WrongModelOrTaskListsTheValidNames) {
       "endstate attempts: run 1 has no model 'WRONG' (models: test-model, "
       "builtin:null)\n",
       wrong.out);
+  CliResult history = RunCli("history --model WRONG --db " + db_);
+  EXPECT_EQ(2, history.exit_code);
+  EXPECT_EQ("endstate history: no model 'WRONG' in " + db_ +
+                " (models: test-model, builtin:null)\n",
+            history.out);
+  // The short name selects the model; the history table shows it.
+  history = RunCli("history --model test-model --db " + db_, false);
+  EXPECT_EQ(0, history.exit_code);
+  EXPECT_NE(std::string::npos, history.out.find("\nmodel test-model (1 run"))
+      << history.out;
   CliResult task = RunCli("export --task WRONG --db " + db_);
   EXPECT_EQ(2, task.exit_code);
   EXPECT_EQ("endstate export: run 1 has no task 'WRONG' (tasks: tiny-title)\n",
