@@ -20,6 +20,7 @@
 #include "results/display_name.h"
 #include "results/probe_data.h"
 #include "results/reader.h"
+#include "results/run_names.h"
 #include "results/server_data.h"
 
 namespace endstate::cli {
@@ -79,6 +80,17 @@ int Compare(const CompareOptions& o) {
     std::cerr << kWho << "empty model name in '"
               << (a.model.empty() ? o.a : o.b) << "'\n";
     return kExitUsage;
+  }
+  // A short name a table shows stands for the recorded name
+  // (results/display_name.h), over the models of the whole database.
+  auto recorded = results::RecordedModelNames(*reader, &err);
+  if (!recorded) {
+    std::cerr << kWho << err << '\n';
+    return kExitInfra;
+  }
+  for (Spec* spec : {&a, &b}) {
+    const std::string name = results::ResolveModelName(spec->model, *recorded);
+    if (!name.empty()) spec->model = name;
   }
   // Plain names resolve in --run, else in the newest run holding them all.
   std::vector<std::string> plain;

@@ -136,6 +136,15 @@ TEST_F(TerminalCliTest, WrongModelOrTaskListsTheValidNames) {
   EXPECT_EQ(0, history.exit_code);
   EXPECT_NE(std::string::npos, history.out.find("\nmodel test-model (1 run"))
       << history.out;
+  // `runs` and `compare` show short names too, and compare takes them.
+  CliResult runs = RunCli("runs --db " + db_, false);
+  EXPECT_NE(std::string::npos, runs.out.find("  test-model,builtin:null  "))
+      << runs.out;
+  CliResult compare =
+      RunCli("compare test-model builtin:null --db " + db_, false);
+  EXPECT_EQ(0, compare.exit_code) << compare.out;
+  EXPECT_EQ(0u, compare.out.find("A  test-model    run 1  100.0% [2.5, 100.0]"))
+      << compare.out;
   CliResult task = RunCli("export --task WRONG --db " + db_);
   EXPECT_EQ(2, task.exit_code);
   EXPECT_EQ("endstate export: run 1 has no task 'WRONG' (tasks: tiny-title)\n",
