@@ -89,7 +89,7 @@ std::string Path(const CLI::App* app) {
 }
 
 // Shows the default of each option that takes a value, unless its
-// description already names it or the default is empty.
+// description already names it or the default is empty or a sentinel.
 void CaptureDefaults(CLI::App* app) {
   for (CLI::Option* opt : app->get_options()) {
     if (opt->get_type_size() == 0 || opt->get_positional() ||
@@ -97,7 +97,10 @@ void CaptureDefaults(CLI::App* app) {
       continue;
     }
     opt->capture_default_str();
-    if (opt->get_default_str() == "[]") opt->default_str("");  // no values
+    // No values, or a sentinel for "not given" (`--resume` 0, `--last` 0,
+    // `--from-turn` -1): the description says what that means.
+    const std::string d = opt->get_default_str();
+    if (d == "[]" || d == "0" || d.rfind('-', 0) == 0) opt->default_str("");
   }
 }
 

@@ -1,6 +1,7 @@
 // The finishing touches of every `--help` (docs/cli.md, "Help"): a footer
 // with examples and the command's exit codes, and each option's default
-// value where its description does not already say it. Applied once, after
+// value where its description does not already say it (not an empty list
+// or a "not given" sentinel such as 0 or -1). Applied once, after
 // every subcommand registered its options (cli/commands.h).
 #pragma once
 

@@ -183,6 +183,10 @@ TEST(TerminalCli, EveryHelpShowsExitCodesAndDefaults) {
             report.out.find("--format TEXT:{table,json,csv,markdown,junit}="
                             "table\n"))
       << report.out;
+  // A "not given" sentinel is no default to show.
+  CliResult run = RunCli("run --help", false);
+  EXPECT_NE(std::string::npos, run.out.find("--resume RUN_ID:POSITIVE Excl"))
+      << run.out;
   CliResult tasks = RunCli("tasks check --help", false);
   EXPECT_NE(std::string::npos,
             tasks.out.find("  1  a task is broken (each one is named)\n"))
