@@ -425,7 +425,7 @@ int Run(const RunOptions& o) {
       MakeCapacityGates(ctx, store.get());
   Progress progress(plan.size(), o.quiet, config.concurrency);
   for (const evaluator::PlannedAttempt& p : plan) {
-    progress.Expect(ctx.models[p.model].name, 1);
+    progress.Expect(ctx.models[p.model].name, 1, task_cost[p.task]);
   }
   progress.Start();
   {
@@ -488,7 +488,7 @@ int Run(const RunOptions& o) {
           detail += " [world kept: " + r.world_dir + "]";
         progress.Done(model.name, task.id, p.epoch,
                       std::string(results::OutcomeName(r.outcome.outcome)),
-                      detail, r.outcome.wall_ms);
+                      detail, r.outcome.wall_ms, task_cost[p.task]);
       },
       lifecycle);
   {

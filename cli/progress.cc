@@ -64,9 +64,16 @@ std::string Progress::ShownLocked(const std::string& model) const {
   return results::DisplayModelNameMap(names).at(model);
 }
 
-void Progress::Expect(const std::string& model, size_t attempts) {
+void Progress::Expect(const std::string& model, size_t attempts,
+                      double weight) {
   std::lock_guard lock(mu_);
   Line(model).total += attempts;
+  expected_weight_ += static_cast<double>(attempts) * (weight > 0 ? weight : 1);
+}
+
+std::optional<double> Progress::SecondsLeftLocked() const {
+  return eta_.SecondsLeft(total_ - std::min(done_, total_),
+                          expected_weight_ - done_weight_);
 }
 
 void Progress::Start() {
@@ -89,8 +96,7 @@ std::string Progress::StatusLine(const ModelLine& m, const std::string& name,
   // The models' attempts are interleaved, so each one ends about when the
   // whole run does.
   const std::optional<double> left =
-      m.total == 0 ? std::nullopt
-                   : eta_.SecondsLeft(total_ - std::min(done_, total_));
+      m.total == 0 ? std::nullopt : SecondsLeftLocked();
   line += "ETA " + (left ? FormatDuration(*left) : "-");
   return line;
 }
@@ -134,18 +140,18 @@ void Progress::Log(const std::string& line) {
 
 void Progress::Done(const std::string& model, const std::string& task,
                     int epoch, const std::string& outcome,
-                    const std::string& detail, double wall_ms) {
+                    const std::string& detail, double wall_ms, double weight) {
   std::lock_guard lock(mu_);
   ++done_;
-  eta_.Finished(wall_ms / 1000);
+  done_weight_ += weight > 0 ? weight : 1;
+  eta_.Finished(wall_ms / 1000, weight);
   ModelLine& m = Line(model);
   ++m.done;
   if (outcome == "passed") ++m.passed;
   if (outcome == "failed") ++m.failed;
   if (outcome == "error") ++m.errors;
   if (options_.quiet) return;
-  const std::optional<double> left =
-      eta_.SecondsLeft(total_ - std::min(done_, total_));
+  const std::optional<double> left = SecondsLeftLocked();
   const std::string name = ShownLocked(model);
   std::string line =
       "[" + std::to_string(done_) + "/" + std::to_string(total_) + " ETA " +

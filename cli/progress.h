@@ -18,6 +18,7 @@
 #include <functional>
 #include <iosfwd>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,15 +59,16 @@ class Progress {
   Progress(size_t total, ProgressOptions options);
 
   // Adds `attempts` to `model`'s expected total; models are shown in the
-  // order of their first Expect (or Done). Draws nothing.
-  void Expect(const std::string& model, size_t attempts);
+  // order of their first Expect (or Done). `weight`: each attempt's
+  // expected relative length, for the ETA (cli/eta.h). Draws nothing.
+  void Expect(const std::string& model, size_t attempts, double weight = 1);
   // Draws the status block (live) once the models are known; a no-op in
   // plain or quiet mode.
   void Start();
   // Reports one finished attempt (`outcome`: passed | failed | error).
   void Done(const std::string& model, const std::string& task, int epoch,
             const std::string& outcome, const std::string& detail,
-            double wall_ms);
+            double wall_ms, double weight = 1);
   // Prints a message line (above the status block when live).
   void Log(const std::string& line);
 
@@ -81,6 +83,7 @@ class Progress {
                          size_t name_width) const;
   // Display name of `model` (results/display_name.h). REQUIRES: mu_ held
   std::string ShownLocked(const std::string& model) const;
+  std::optional<double> SecondsLeftLocked() const;
   // Moves above the block, prints `log` (if any), redraws the block.
   void RedrawLocked(const std::string& log);
 
@@ -89,6 +92,7 @@ class Progress {
   ProgressOptions options_;
   std::ostream& out_;
   EtaEstimator eta_;
+  double expected_weight_ = 0, done_weight_ = 0;
   std::vector<ModelLine> models_;
   size_t drawn_ = 0;  // status lines currently on screen (live)
 };

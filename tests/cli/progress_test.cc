@@ -160,6 +160,32 @@ TEST(EtaEstimator, FromFinishedAttemptsOverConcurrency) {
   EXPECT_DOUBLE_EQ(4.0, *eta.SecondsLeft(1));
 }
 
+// Longest tasks start first, so those done are longer than those left:
+// weights (the tasks' reference turns) scale the estimate down.
+TEST(EtaEstimator, WeightsAreExpectedLengths) {
+  EtaEstimator eta(2);
+  eta.Finished(10, 10);  // 1 s per unit of weight
+  eta.Finished(6, 6);
+  // 4 attempts of weight 2 left: 8 units on 2 slots.
+  EXPECT_DOUBLE_EQ(4.0, *eta.SecondsLeft(4, 8));
+  // Unweighted, the mean of 8 s per attempt would say 16 s.
+  EtaEstimator plain(2);
+  plain.Finished(10);
+  plain.Finished(6);
+  EXPECT_DOUBLE_EQ(16.0, *plain.SecondsLeft(4));
+  eta.Finished(1, 0);  // no weight counts as 1
+  EXPECT_DOUBLE_EQ(17.0 / 17 * 3, *eta.SecondsLeft(1, 3));
+}
+
+TEST_F(ProgressTest, EtaUsesTheAttemptsWeights) {
+  Progress p(3, Options(false));
+  p.Expect("m", 1, 10);
+  p.Expect("m", 2, 2);
+  p.Done("m", "long", 0, "passed", "", 10000, 10);
+  // 1 s per unit; 4 units left on 2 slots.
+  EXPECT_EQ("[1/3 ETA 2s] m long: passed (10.0s; m 1/1 passed)\n", out_.str());
+}
+
 TEST(EtaEstimator, ConcurrencyBelowOneCountsAsOne) {
   EtaEstimator eta(0);
   eta.Finished(2);
