@@ -12,6 +12,7 @@
 #include "evaluator/server_fleet.h"
 #include "probes/probe_runner.h"
 #include "report/probe_table.h"
+#include "results/display_name.h"
 #include "results/probe_data.h"
 #include "results/store.h"
 #include "util/clock.h"
@@ -86,6 +87,12 @@ int PrintProbes(const ProbeCliOptions& o, int64_t run,
     for (const auto& r : rows) j["probes"].push_back(report::ProbeRowJson(r));
     std::cout << j.dump(2) << '\n';
   } else {
+    // Short model names in the table (results/display_name.h).
+    const auto shown = results::DisplayModelNameMap(names);
+    for (auto& r : rows) {
+      if (auto it = shown.find(r.model); it != shown.end())
+        r.model = it->second;
+    }
     std::cout << "run " << run << '\n' << report::RenderProbeTable(rows, run);
   }
   return kExitOk;

@@ -84,6 +84,9 @@ TEST_F(ProbeCliTest, ToolCallsStoredPrintedAndReported) {
   EXPECT_EQ(0u, server_.pending());
   EXPECT_EQ(std::vector<std::string>{spec + "|toolcalls|3/4|"}, ProbeRows(db_));
   EXPECT_NE(std::string::npos, r.out.find("run 1\nprobes\n")) << r.out;
+  // The table shows the model id, not the whole spec.
+  EXPECT_NE(std::string::npos, r.out.find("\nm  ")) << r.out;
+  EXPECT_EQ(std::string::npos, r.out.find(spec)) << r.out;
   EXPECT_NE(std::string::npos, r.out.find("3/4 (no_stream 2/2, stream 1/2)"))
       << r.out;
 
