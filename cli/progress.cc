@@ -104,9 +104,17 @@ std::string Progress::StatusLine(const ModelLine& m, const std::string& name,
 void Progress::RedrawLocked(const std::string& log) {
   // Up to the top of the block, then clear it and everything below: a log
   // line wider than the terminal wrapped onto the rows of the old block,
-  // and clearing row by row would leave their tails.
+  // and clearing row by row would leave their tails. A line drawn before
+  // the terminal was made narrower now takes several rows.
+  const int width = options_.columns ? options_.columns() : options_.width;
+  size_t rows = 0;
+  for (size_t n : drawn_) {
+    rows += width > 0 && n > static_cast<size_t>(width)
+                ? (n + width - 1) / width
+                : 1;
+  }
   std::string s;
-  if (drawn_ > 0) s += "\x1b[" + std::to_string(drawn_) + "A";
+  if (rows > 0) s += "\x1b[" + std::to_string(rows) + "A";
   s += "\r\x1b[J";
   if (!log.empty()) s += log + "\n";
   std::vector<std::string> names;
@@ -115,7 +123,7 @@ void Progress::RedrawLocked(const std::string& log) {
   size_t name_width = 0;
   for (const std::string& n : shown)
     name_width = std::max(name_width, n.size());
-  const int width = options_.columns ? options_.columns() : options_.width;
+  drawn_.clear();
   for (size_t i = 0; i < models_.size(); ++i) {
     std::string line = StatusLine(models_[i], shown[i], name_width);
     if (width > 4 && line.size() >= static_cast<size_t>(width)) {
@@ -123,8 +131,8 @@ void Progress::RedrawLocked(const std::string& log) {
       line += "...";
     }
     s += line + "\n";
+    drawn_.push_back(line.size());
   }
-  drawn_ = models_.size();
   out_ << s << std::flush;
 }
 

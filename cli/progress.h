@@ -94,7 +94,9 @@ class Progress {
   EtaEstimator eta_;
   double expected_weight_ = 0, done_weight_ = 0;
   std::vector<ModelLine> models_;
-  size_t drawn_ = 0;  // status lines currently on screen (live)
+  // Length of each status line on screen (live): after the terminal was
+  // made narrower, one may take several rows.
+  std::vector<size_t> drawn_;
 };
 
 }  // namespace endstate::cli

@@ -122,7 +122,11 @@ TEST_F(ProgressTest, ColumnsAreAskedAtEveryRedraw) {
   out_.str("");
   columns = 12;
   p.Log("x");
-  EXPECT_EQ("\x1b[1A\r\x1b[Jx\nm  0/1  ...\n", out_.str());
+  // The old 43-column line now takes 4 rows of 12: up 4 to clear it all.
+  EXPECT_EQ("\x1b[4A\r\x1b[Jx\nm  0/1  ...\n", out_.str());
+  out_.str("");
+  p.Log("y");
+  EXPECT_EQ("\x1b[1A\r\x1b[Jy\nm  0/1  ...\n", out_.str());
 }
 
 TEST_F(ProgressTest, QuietPrintsNothing) {
