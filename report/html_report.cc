@@ -13,11 +13,22 @@
 #include "report/html_data.h"
 #include "report/html_escape.h"
 #include "report/server_text.h"
+#include "results/display_name.h"
 #include "results/server_data.h"
 #include "util/format.h"
 
 namespace endstate::report {
 namespace {
+
+// The short name the page shows for model `name` (results/display_name.h);
+// the full one stays in the rates table's tooltip and in the record.
+std::string ShownName(const HtmlData& d, const std::string& name) {
+  std::vector<std::string> names;
+  for (const HtmlModel& m : d.models) names.push_back(m.summary.name);
+  const auto shown = results::DisplayModelNameMap(names);
+  auto it = shown.find(name);
+  return it == shown.end() ? name : it->second;
+}
 
 using nlohmann::json;
 
@@ -73,9 +84,13 @@ void RenderRates(const HtmlData& d, std::string& o) {
     const results::ModelSummary& s = m.summary;
     int invalid = 0;
     for (const auto& [kind, n] : s.tool_call_errors) invalid += n;
-    o += "<tr data-model=\"" + std::to_string(i) + "\"><td class=\"name\">" +
-         EscapeHtml(s.name) + "<div class=\"sub\">" + EscapeHtml(Labels(m)) +
-         "</div></td><td class=\"rate\">";
+    // The full name as a tooltip where the page shows a shorter one.
+    const std::string shown = ShownName(d, s.name);
+    const std::string title =
+        shown == s.name ? "" : " title=\"" + EscapeHtml(s.name) + "\"";
+    o += "<tr data-model=\"" + std::to_string(i) + "\"><td class=\"name\"" +
+         title + ">" + EscapeHtml(shown) + "<div class=\"sub\">" +
+         EscapeHtml(Labels(m)) + "</div></td><td class=\"rate\">";
     if (s.passed + s.failed == 0) {
       o += "<div class=\"rateline\"><span class=\"pct\">–</span>"
            "<span class=\"ci\">nothing graded</span></div>";
@@ -123,7 +138,7 @@ void RenderHeatmap(const HtmlData& d, std::string& o) {
        "<div class=\"heat-wrap\"><table class=\"heat\"><thead><tr>"
        "<th>task</th>";
   for (const HtmlModel& m : d.models) {
-    o += "<th>" + EscapeHtml(m.summary.name) + "</th>";
+    o += "<th>" + EscapeHtml(ShownName(d, m.summary.name)) + "</th>";
   }
   o += "</tr></thead><tbody>\n";
   std::map<std::pair<std::string, std::string>, const results::TaskCell*> cells;
@@ -182,7 +197,8 @@ void RenderModeTable(const HtmlData& d, const std::string& first_column,
   o += "<table class=\"modes\"><thead><tr><th>" + EscapeHtml(first_column) +
        "</th>";
   for (const HtmlModel& m : d.models) {
-    o += "<th class=\"num\">" + EscapeHtml(m.summary.name) + "</th>";
+    o += "<th class=\"num\">" + EscapeHtml(ShownName(d, m.summary.name)) +
+         "</th>";
   }
   o += "</tr></thead><tbody>\n";
   for (const std::string& key : keys) {
@@ -259,7 +275,7 @@ void RenderFailureModes(const HtmlData& d, std::string& o) {
     for (const auto& [text, n] : m.errors) top.push_back({n, text});
     std::sort(top.begin(), top.end(),
               [](const auto& a, const auto& b) { return a.first > b.first; });
-    o += "<div><b>" + EscapeHtml(m.summary.name) +
+    o += "<div><b>" + EscapeHtml(ShownName(d, m.summary.name)) +
          "</b>: " + std::to_string(m.summary.errored) +
          " errored<ul class=\"errors\">";
     for (size_t i = 0; i < top.size() && i < 5; ++i) {
@@ -283,7 +299,7 @@ void RenderAttempts(const HtmlData& d, std::string& o) {
        "<option value=\"\">all models</option>";
   for (size_t i = 0; i < d.models.size(); ++i) {
     o += "<option value=\"" + std::to_string(i) + "\">" +
-         EscapeHtml(d.models[i].summary.name) + "</option>";
+         EscapeHtml(ShownName(d, d.models[i].summary.name)) + "</option>";
   }
   o += "</select><select id=\"f-task\"><option value=\"\">all tasks</option>";
   for (size_t i = 0; i < d.tasks.size(); ++i) {
@@ -315,7 +331,9 @@ void RenderData(const HtmlData& d, std::string& o) {
   json meta = {{"models", json::array()},
                {"tasks", json::array()},
                {"titles", json::array()}};
-  for (const HtmlModel& m : d.models) meta["models"].push_back(m.summary.name);
+  for (const HtmlModel& m : d.models) {
+    meta["models"].push_back(ShownName(d, m.summary.name));
+  }
   for (const HtmlTask& t : d.tasks) {
     meta["tasks"].push_back(t.id);
     meta["titles"].push_back(t.title);
