@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/help.h"
 
 namespace endstate::cli {
 
@@ -55,6 +56,11 @@ int Main(int argc, char** argv) {
                    AddProbeCommand, AddMergeCommand, AddServeCommand,
                    AddHistoryCommand, AddExportCommand}) {
     commands.push_back(add(app));
+  }
+  FinishHelp(app);
+  if (argc <= 1) {  // bare `endstate`: the usage, as a usage error
+    std::cerr << app.help();
+    return kExitUsage;
   }
   try {
     app.parse(argc, argv);

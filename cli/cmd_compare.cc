@@ -17,8 +17,10 @@
 #include "report/probe_compare.h"
 #include "report/server_text.h"
 #include "report/stats_text.h"
+#include "results/display_name.h"
 #include "results/probe_data.h"
 #include "results/reader.h"
+#include "results/run_names.h"
 #include "results/server_data.h"
 
 namespace endstate::cli {
@@ -58,6 +60,15 @@ std::string ModelList(const results::RunData& d) {
   return s.empty() ? "none" : s;
 }
 
+// `r` with the short model names the table and Markdown show
+// (results/display_name.h); JSON keeps the recorded names.
+report::CompareResult Shown(report::CompareResult r) {
+  const auto shown = results::DisplayModelNames({r.a.model, r.b.model});
+  r.a.model = shown[0];
+  r.b.model = shown[1];
+  return r;
+}
+
 int Compare(const CompareOptions& o) {
   constexpr const char* kWho = "endstate compare: ";
   std::string err;
@@ -69,6 +80,17 @@ int Compare(const CompareOptions& o) {
     std::cerr << kWho << "empty model name in '"
               << (a.model.empty() ? o.a : o.b) << "'\n";
     return kExitUsage;
+  }
+  // A short name a table shows stands for the recorded name
+  // (results/display_name.h), over the models of the whole database.
+  auto recorded = results::RecordedModelNames(*reader, &err);
+  if (!recorded) {
+    std::cerr << kWho << err << '\n';
+    return kExitInfra;
+  }
+  for (Spec* spec : {&a, &b}) {
+    const std::string name = results::ResolveModelName(spec->model, *recorded);
+    if (!name.empty()) spec->model = name;
   }
   // Plain names resolve in --run, else in the newest run holding them all.
   std::vector<std::string> plain;
@@ -203,12 +225,13 @@ int Compare(const CompareOptions& o) {
     }
     std::cout << j.dump(2) << '\n';
   } else if (o.format == "markdown") {
-    std::cout << report::RenderCompareMarkdown(r);
+    std::cout << report::RenderCompareMarkdown(Shown(r));
     if (!flaky_text.empty()) std::cout << "- " << flaky_text;
     if (has_probes) std::cout << report::RenderProbeComparison(probes, true);
     std::cout << report::RenderServerMarkdown(servers);
   } else {
-    std::cout << report::RenderCompareTable(r, UseColor("auto", STDOUT_FILENO));
+    std::cout << report::RenderCompareTable(Shown(r),
+                                            UseColor("auto", STDOUT_FILENO));
     std::cout << flaky_text;
     if (has_probes) std::cout << report::RenderProbeComparison(probes, false);
     if (!servers.empty())

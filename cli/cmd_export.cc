@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/name_filter.h"
 #include "report/export_inspect.h"
 #include "report/export_jsonl.h"
 #include "results/export_select.h"
@@ -56,6 +57,13 @@ int Export(const ExportOptions& o) {
       return kExitUsage;
     }
     sel.run = *latest;
+  }
+  if (sel.attempts.empty()) {
+    if (int rc =
+            CheckRunFilters("export", *reader, sel.run, &sel.model, sel.task);
+        rc != kExitOk) {
+      return rc;
+    }
   }
   auto headers = results::SelectAttempts(*reader, sel, &err);
   if (!headers) {

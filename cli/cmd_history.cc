@@ -16,7 +16,9 @@
 #include "report/history_html.h"
 #include "report/html_report.h"
 #include "report/stats_text.h"
+#include "results/display_name.h"
 #include "results/run_meta.h"
+#include "results/run_names.h"
 
 namespace endstate::cli {
 namespace {
@@ -77,6 +79,42 @@ bool WriteMissingRunReports(results::RunReader& reader,
   return true;
 }
 
+// `h` with the short model names the table, Markdown and HTML show
+// (results/display_name.h); JSON and CSV keep the recorded names.
+report::History Shown(report::History h) {
+  std::vector<std::string> names;
+  for (const auto& m : h.models) names.push_back(m.name);
+  const std::vector<std::string> shown = results::DisplayModelNames(names);
+  for (size_t i = 0; i < h.models.size(); ++i) h.models[i].name = shown[i];
+  return h;
+}
+
+// Each --model as a recorded name (a table's short name works too); a
+// name the record does not hold is an error that lists the valid ones.
+int ResolveModels(results::RunReader& reader,
+                  std::vector<std::string>* models) {
+  if (models->empty()) return kExitOk;
+  std::string err;
+  auto names = results::RecordedModelNames(reader, &err);
+  if (!names) {
+    std::cerr << kWho << err << '\n';
+    return kExitInfra;
+  }
+  for (std::string& m : *models) {
+    const std::string recorded = results::ResolveModelName(m, *names);
+    if (recorded.empty()) {
+      std::string list;
+      for (const auto& n : results::DisplayModelNames(*names))
+        list += (list.empty() ? "" : ", ") + n;
+      std::cerr << kWho << "no model '" << m << "' in " << reader.path()
+                << " (models: " << (list.empty() ? "none" : list) << ")\n";
+      return kExitUsage;
+    }
+    m = recorded;
+  }
+  return kExitOk;
+}
+
 int History(const HistoryCliOptions& o) {
   int code = kExitOk;
   auto reader = OpenRecord("history", o.db, &code);
@@ -92,6 +130,9 @@ int History(const HistoryCliOptions& o) {
   if (!results::ParseLabels(o.labels, &options.labels, &err)) {
     std::cerr << kWho << "--label " << err << '\n';
     return kExitUsage;
+  }
+  if (int rc = ResolveModels(*reader, &options.models); rc != kExitOk) {
+    return rc;
   }
   for (const auto& [flag, value] :
        {std::pair{"--since", &o.since}, std::pair{"--until", &o.until}}) {
@@ -128,7 +169,7 @@ int History(const HistoryCliOptions& o) {
       std::cerr << kWho << err << '\n';
       return kExitInfra;
     }
-    if (!report::WriteHistoryHtml(*h, o.html, &err)) {
+    if (!report::WriteHistoryHtml(Shown(*h), o.html, &err)) {
       std::cerr << kWho << err << '\n';
       return kExitInfra;
     }
@@ -139,9 +180,9 @@ int History(const HistoryCliOptions& o) {
   } else if (o.format == "csv") {
     std::cout << report::RenderHistoryCsv(*h);
   } else if (o.format == "markdown") {
-    std::cout << report::RenderHistoryMarkdown(*h);
+    std::cout << report::RenderHistoryMarkdown(Shown(*h));
   } else {
-    std::cout << report::RenderHistoryTable(*h,
+    std::cout << report::RenderHistoryTable(Shown(*h),
                                             UseColor("auto", STDOUT_FILENO));
   }
   if (o.fail_on_regression) {

@@ -12,6 +12,7 @@
 #include "evaluator/server_fleet.h"
 #include "probes/probe_runner.h"
 #include "report/probe_table.h"
+#include "results/display_name.h"
 #include "results/probe_data.h"
 #include "results/store.h"
 #include "util/clock.h"
@@ -86,6 +87,12 @@ int PrintProbes(const ProbeCliOptions& o, int64_t run,
     for (const auto& r : rows) j["probes"].push_back(report::ProbeRowJson(r));
     std::cout << j.dump(2) << '\n';
   } else {
+    // Short model names in the table (results/display_name.h).
+    const auto shown = results::DisplayModelNameMap(names);
+    for (auto& r : rows) {
+      if (auto it = shown.find(r.model); it != shown.end())
+        r.model = it->second;
+    }
     std::cout << "run " << run << '\n' << report::RenderProbeTable(rows, run);
   }
   return kExitOk;
@@ -207,7 +214,7 @@ Command AddProbeCommand(CLI::App& root) {
       "probe",
       "Measure model endpoints: generation speed and prefill, tool-call "
       "reliability, reasoning (docs/probes.md)");
-  app->add_option("kind", o->kind, "speed, toolcalls, reasoning or all")
+  app->add_option("KIND", o->kind, "speed, toolcalls, reasoning or all")
       ->required()
       ->check(CLI::IsMember({"speed", "toolcalls", "reasoning", "all"}));
   app->add_option("--model", o->models,
@@ -230,10 +237,12 @@ Command AddProbeCommand(CLI::App& root) {
                   "speed: approximate prompt tokens of the prefill workload "
                   "(default 1500)")
       ->check(CLI::PositiveNumber);
-  app->add_option("--n", o->toolcalls.n,
+  app->add_option("--requests", o->toolcalls.n,
                   "toolcalls: requests per mode, streaming and not "
                   "(default 10)")
       ->check(CLI::PositiveNumber);
+  // The old spelling, kept working but not shown.
+  app->add_option("--n", o->toolcalls.n)->check(CLI::PositiveNumber)->group("");
   app->add_option("--format", o->format, "table or json")
       ->check(CLI::IsMember({"table", "json"}));
   app->add_flag("-q,--quiet", o->quiet, "No progress lines");

@@ -468,9 +468,9 @@ int Run(const RunOptions& o) {
   for (const auto& m : ctx.models) caps.push_back(m.max_connections);
   std::vector<std::unique_ptr<models::CapacityGate>> gates =
       MakeCapacityGates(ctx, store.get());
-  Progress progress(plan.size(), o.quiet);
+  Progress progress(plan.size(), o.quiet, config.concurrency);
   for (const evaluator::PlannedAttempt& p : plan) {
-    progress.Expect(ctx.models[p.model].name, 1);
+    progress.Expect(ctx.models[p.model].name, 1, task_cost[p.task]);
   }
   progress.Start();
   {
@@ -516,8 +516,8 @@ int Run(const RunOptions& o) {
                                " #" + std::to_string(util::Ordinal(p.epoch)) +
                                ": error (" + r.outcome.error + "), retry " +
                                std::to_string(error_tries) + " of " +
-                               std::to_string(o.retry_errors) + "\n";
-            std::cerr << line;
+                               std::to_string(o.retry_errors);
+            progress.Log(line);  // above the live status lines
           }
           spec.parent_attempt_id = r.attempt_id;
           r = evaluator::RunAttempt(spec, config, world_options);
@@ -533,7 +533,7 @@ int Run(const RunOptions& o) {
           detail += " [world kept: " + r.world_dir + "]";
         progress.Done(model.name, task.id, p.epoch,
                       std::string(results::OutcomeName(r.outcome.outcome)),
-                      detail, r.outcome.wall_ms);
+                      detail, r.outcome.wall_ms, task_cost[p.task]);
       },
       lifecycle);
   {

@@ -9,8 +9,10 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/name_filter.h"
 #include "cli/transcript_view.h"
 #include "results/browse.h"
+#include "results/display_name.h"
 #include "results/failed_checks.h"
 #include "results/run_meta.h"
 #include "results/run_settings.h"
@@ -113,7 +115,8 @@ int Runs(const RunsOptions& o) {
                                                  "labels", "note"}};
   for (const auto& r : *runs) {
     std::string models;
-    for (const auto& m : r.models) models += (models.empty() ? "" : ",") + m;
+    for (const auto& m : results::DisplayModelNames(r.models))
+      models += (models.empty() ? "" : ",") + m;
     rows.push_back({std::to_string(r.id), r.started_at,
                     r.finished_at.empty() ? "-" : r.finished_at,
                     models.empty() ? "-" : models, std::to_string(r.attempts),
@@ -157,7 +160,14 @@ int Attempts(const AttemptsOptions& o) {
     }
     run = runs->back().id;
   }
-  results::AttemptFilter filter{.model = o.model,
+  std::string model = o.model;
+  std::vector<std::string> models;
+  if (int rc =
+          CheckRunFilters("attempts", *reader, run, &model, o.task, &models);
+      rc != kExitOk) {
+    return rc;
+  }
+  results::AttemptFilter filter{.model = model,
                                 .task = o.task,
                                 .outcome = o.outcome,
                                 .failed_or_error = o.failed};
@@ -200,11 +210,14 @@ int Attempts(const AttemptsOptions& o) {
   std::vector<std::vector<std::string>> table = {
       {"id", "model", "task", "epoch", "try", "outcome", "termination", "turns",
        "wall", "parent", "reason"}};
+  const auto shown = results::DisplayModelNameMap(models);
   for (const auto& a : *rows) {
+    auto name = shown.find(a.model);
     const std::string why = reason(a);
     table.push_back(
-        {std::to_string(a.id), a.model, a.task,
-         std::to_string(util::Ordinal(a.epoch)), std::to_string(a.try_number),
+        {std::to_string(a.id), name == shown.end() ? a.model : name->second,
+         a.task, std::to_string(util::Ordinal(a.epoch)),
+         std::to_string(a.try_number),
          a.outcome.empty() ? "(" + a.status + ")" : a.outcome,
          a.termination.empty() ? "-" : a.termination, std::to_string(a.turns),
          Seconds(a.wall_ms),
@@ -244,7 +257,8 @@ Command AddAttemptsCommand(CLI::App& root) {
   app->add_option("--outcome", o->outcome, "Only this outcome")
       ->check(CLI::IsMember({"passed", "failed", "error"}))
       ->excludes(failed);
-  app->add_option("--model", o->model, "Only this model (its name)");
+  app->add_option("--model", o->model,
+                  "Only this model (its name or the short name tables show)");
   app->add_option("--task", o->task, "Only this task id");
   app->add_flag("--json", o->json, "JSON array of attempt headers");
   return {app, [o] { return Attempts(*o); }};

@@ -113,7 +113,7 @@ std::function<int()> AddRunsDeleteCommands(CLI::App& runs) {
   CLI::App* del = runs.add_subcommand(
       "delete", "Delete runs and everything recorded under them");
   del->add_option("--db", d->db, "SQLite database (default ./endstate.db)");
-  del->add_option("ids", d->ids, "Run ids")
+  del->add_option("IDS", d->ids, "Run ids")
       ->required()
       ->check(CLI::PositiveNumber)
       ->type_name("ID");

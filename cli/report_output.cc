@@ -12,6 +12,7 @@
 #include "report/report_formats.h"
 #include "report/server_text.h"
 #include "report/stats_text.h"
+#include "results/display_name.h"
 #include "results/probe_data.h"
 #include "results/reader.h"
 #include "results/run_meta.h"
@@ -30,6 +31,22 @@ std::string RunMetaLines(const results::RunMeta& meta,
   }
   if (!meta.note.empty()) out += prefix + "note: " + meta.note + "\n";
   return out;
+}
+
+// The table and Markdown show short model names (results/display_name.h);
+// JSON, CSV and JUnit keep the full ones.
+void ShowDisplayNames(std::vector<report::ModelStats>* stats,
+                      std::vector<report::ProbeRow>* probes,
+                      std::vector<results::ServerRow>* servers) {
+  std::vector<std::string> names;
+  for (const auto& s : *stats) names.push_back(s.name);
+  const auto shown = results::DisplayModelNameMap(names);
+  auto rename = [&](std::string* name) {
+    if (auto it = shown.find(*name); it != shown.end()) *name = it->second;
+  };
+  for (auto& s : *stats) rename(&s.name);
+  for (auto& p : *probes) rename(&p.model);
+  for (auto& s : *servers) rename(&s.model);
 }
 
 }  // namespace
@@ -52,8 +69,7 @@ int PrintReport(results::RunReader& reader, int64_t run,
               << " not found or has no models\n";
     return kExitUsage;
   }
-  const std::vector<report::ModelStats> stats =
-      report::ComputeModelStats(*data);
+  std::vector<report::ModelStats> stats = report::ComputeModelStats(*data);
   if (stats_out) *stats_out = stats;
   // The probe table (docs/report.md): table, JSON and Markdown; CSV and
   // JUnit keep their one-row-per-model / per-testcase shapes.
@@ -68,6 +84,9 @@ int PrintReport(results::RunReader& reader, int64_t run,
   if (!servers) return fail(err);
   auto meta = results::LoadRunMeta(reader, run, &err);
   if (!meta) return fail(err);
+  if (format == "table" || format == "markdown") {
+    ShowDisplayNames(&stats, &probe_rows, &*servers);
+  }
   if (format == "json") {
     auto summaries = reader.Summarize(run, &err);
     if (!summaries) return fail(err);
@@ -114,7 +133,8 @@ int PrintReport(results::RunReader& reader, int64_t run,
     std::cout << "run " << run << '\n'
               << RunMetaLines(*meta, "")
               << report::RenderStatsTable(*data, stats,
-                                          UseColor("auto", STDOUT_FILENO));
+                                          UseColor("auto", STDOUT_FILENO),
+                                          TerminalColumns(STDOUT_FILENO));
     if (!probe_rows.empty()) {
       std::cout << '\n' << report::RenderProbeTable(probe_rows, run);
     }

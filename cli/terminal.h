@@ -1,4 +1,5 @@
-// What the CLI knows about the terminal it writes to: whether to colour it.
+// What the CLI knows about the terminal it writes to: whether to colour it
+// and how wide it is.
 #pragma once
 
 #include <string>
@@ -9,5 +10,10 @@ namespace endstate::cli {
 // "never", else ("auto") when fd is a terminal and NO_COLOR is unset or
 // empty (https://no-color.org).
 bool UseColor(const std::string& mode, int fd);
+
+// Columns of the terminal on file descriptor `fd` (ioctl TIOCGWINSZ), else
+// $COLUMNS when it is a positive number (at most 10000), else 0 (unknown:
+// e.g. output to a file or pipe with COLUMNS unset).
+int TerminalColumns(int fd);
 
 }  // namespace endstate::cli

@@ -48,7 +48,7 @@ std::string FailedOfGraded(const CheckFailures& row,
 std::string RenderFailedChecksTable(const results::RunData& data,
                                     const std::vector<CheckFailures>& rows,
                                     const std::vector<ModelStats>& stats,
-                                    bool color) {
+                                    bool color, int width) {
   std::string out =
       Paint("failed checks (failed / graded attempts)", Color::kBold, color) +
       "\n";
@@ -63,16 +63,31 @@ std::string RenderFailedChecksTable(const results::RunData& data,
     cells.push_back(std::move(line));
   }
   // Left-aligned text columns, right-aligned counts; no trailing spaces.
-  std::vector<size_t> width(cells[0].size(), 0);
+  std::vector<size_t> col(cells[0].size(), 0);
   for (const auto& line : cells) {
     for (size_t c = 0; c < line.size(); ++c) {
-      width[c] = std::max(width[c], line[c].size());
+      col[c] = std::max(col[c], line[c].size());
+    }
+  }
+  size_t total = 2 * (col.size() - 1);
+  for (size_t w : col) total += w;
+  constexpr size_t kMinCheck = 16;
+  if (width > 0 && total >= static_cast<size_t>(width) && col[1] > kMinCheck) {
+    const size_t over = total - static_cast<size_t>(width) + 1;
+    col[1] = std::max(kMinCheck, col[1] > over ? col[1] - over : 0);
+    for (size_t r = 1; r < cells.size(); ++r) {
+      std::string& check = cells[r][1];
+      if (check.size() <= col[1]) continue;
+      size_t cut = col[1] - 3;  // never inside a UTF-8 sequence
+      while (cut > 0 && (static_cast<unsigned char>(check[cut]) & 0xC0) == 0x80)
+        --cut;
+      check = check.substr(0, cut) + "...";
     }
   }
   for (const auto& line : cells) {
     std::string text;
     for (size_t c = 0; c < line.size(); ++c) {
-      const std::string pad(width[c] - line[c].size(), ' ');
+      const std::string pad(col[c] - line[c].size(), ' ');
       if (c > 0) text += "  ";
       if (c < 2) {
         text += c + 1 == line.size() ? line[c] : line[c] + pad;

@@ -34,11 +34,12 @@ std::string FailedOfGraded(const CheckFailures& row,
 
 // The terminal section: a header line, then one aligned row per task x check
 // ("  task  check  2/3  0/3"), or "  none" when nothing failed. Each line
-// ends with '\n'.
+// ends with '\n'. `width` > 0 (terminal columns): check names are cut with
+// "..." (to no less than 16 bytes) so that rows stay shorter than `width`.
 std::string RenderFailedChecksTable(const results::RunData& data,
                                     const std::vector<CheckFailures>& rows,
                                     const std::vector<ModelStats>& stats,
-                                    bool color);
+                                    bool color, int width = 0);
 
 // "### Failed checks" with a Markdown table (or "none.").
 std::string RenderFailedChecksMarkdown(const results::RunData& data,

@@ -14,11 +14,22 @@
 #include "report/html_escape.h"
 #include "report/server_text.h"
 #include "report/stats_text.h"
+#include "results/display_name.h"
 #include "results/server_data.h"
 #include "util/format.h"
 
 namespace endstate::report {
 namespace {
+
+// The short name the page shows for model `name` (results/display_name.h);
+// the full one stays in the rates table's tooltip and in the record.
+std::string ShownName(const HtmlData& d, const std::string& name) {
+  std::vector<std::string> names;
+  for (const HtmlModel& m : d.models) names.push_back(m.name);
+  const auto shown = results::DisplayModelNameMap(names);
+  auto it = shown.find(name);
+  return it == shown.end() ? name : it->second;
+}
 
 using nlohmann::json;
 
@@ -91,9 +102,14 @@ void RenderRates(const HtmlData& d, std::string& o) {
     const HtmlModel& m = d.models[i];
     const ModelStats& s = m.stats;
     const RateEstimate& r = s.rate;
-    o += "<tr data-model=\"" + std::to_string(i) + "\"><td class=\"name\">" +
-         EscapeHtml(m.name) + "<div class=\"sub\">" + EscapeHtml(Labels(m)) +
-         "</div></td><td class=\"rate\" data-col=\"rate\">";
+    // The full name as a tooltip where the page shows a shorter one.
+    const std::string shown = ShownName(d, m.name);
+    const std::string title =
+        shown == m.name ? "" : " title=\"" + EscapeHtml(m.name) + "\"";
+    o += "<tr data-model=\"" + std::to_string(i) + "\"><td class=\"name\"" +
+         title + ">" + EscapeHtml(shown) + "<div class=\"sub\">" +
+         EscapeHtml(Labels(m)) + "</div></td><td class=\"rate\" " +
+         "data-col=\"rate\">";
     if (r.attempts == 0) {
       o += "<div class=\"rateline\"><span class=\"pct\">–</span>"
            "<span class=\"ci\">nothing graded</span></div>";
@@ -156,7 +172,7 @@ void RenderHeatmap(const HtmlData& d, std::string& o) {
        "<div class=\"heat-wrap\"><table class=\"heat\"><thead><tr>"
        "<th>task</th>";
   for (const HtmlModel& m : d.models) {
-    o += "<th>" + EscapeHtml(m.name) + "</th>";
+    o += "<th>" + EscapeHtml(ShownName(d, m.name)) + "</th>";
   }
   o += "</tr></thead><tbody>\n";
   std::map<std::pair<std::string, std::string>, const results::TaskCell*> cells;
@@ -216,7 +232,7 @@ void RenderModeTable(const HtmlData& d, const std::string& first_column,
   o += "<table class=\"modes\"><thead><tr><th>" + EscapeHtml(first_column) +
        "</th>";
   for (const HtmlModel& m : d.models) {
-    o += "<th class=\"num\">" + EscapeHtml(m.name) + "</th>";
+    o += "<th class=\"num\">" + EscapeHtml(ShownName(d, m.name)) + "</th>";
   }
   o += "</tr></thead><tbody>\n";
   for (const std::string& key : keys) {
@@ -242,7 +258,7 @@ void RenderFailedChecks(const HtmlData& d, std::string& o) {
   o += "<table class=\"modes failed-checks\"><thead><tr><th>task</th>"
        "<th>check</th>";
   for (const HtmlModel& m : d.models) {
-    o += "<th class=\"num\">" + EscapeHtml(m.name) + "</th>";
+    o += "<th class=\"num\">" + EscapeHtml(ShownName(d, m.name)) + "</th>";
   }
   o += "</tr></thead><tbody>\n";
   std::vector<ModelStats> stats;
@@ -327,7 +343,7 @@ void RenderFailureModes(const HtmlData& d, std::string& o) {
     for (const auto& [text, n] : m.errors) top.push_back({n, text});
     std::sort(top.begin(), top.end(),
               [](const auto& a, const auto& b) { return a.first > b.first; });
-    o += "<div><b>" + EscapeHtml(m.name) +
+    o += "<div><b>" + EscapeHtml(ShownName(d, m.name)) +
          "</b>: " + std::to_string(m.stats.errored) +
          " errored<ul class=\"errors\">";
     for (size_t i = 0; i < top.size() && i < 5; ++i) {
@@ -351,7 +367,7 @@ void RenderAttempts(const HtmlData& d, std::string& o) {
        "<option value=\"\">all models</option>";
   for (size_t i = 0; i < d.models.size(); ++i) {
     o += "<option value=\"" + std::to_string(i) + "\">" +
-         EscapeHtml(d.models[i].name) + "</option>";
+         EscapeHtml(ShownName(d, d.models[i].name)) + "</option>";
   }
   o += "</select><select id=\"f-task\"><option value=\"\">all tasks</option>";
   for (size_t i = 0; i < d.tasks.size(); ++i) {
@@ -384,7 +400,9 @@ void RenderData(const HtmlData& d, std::string& o) {
   json meta = {{"models", json::array()},
                {"tasks", json::array()},
                {"titles", json::array()}};
-  for (const HtmlModel& m : d.models) meta["models"].push_back(m.name);
+  for (const HtmlModel& m : d.models) {
+    meta["models"].push_back(ShownName(d, m.name));
+  }
   for (const HtmlTask& t : d.tasks) {
     meta["tasks"].push_back(t.id);
     meta["titles"].push_back(t.title);

@@ -45,6 +45,42 @@ std::string Align(const std::vector<std::vector<std::string>>& rows,
 
 std::string Plain(size_t, size_t, const std::string& s) { return s; }
 
+size_t Size(int width) { return static_cast<size_t>(width); }
+
+size_t WidestLine(const std::string& text) {
+  size_t widest = 0, start = 0;
+  for (size_t nl; (nl = text.find('\n', start)) != std::string::npos;
+       start = nl + 1) {
+    widest = std::max(widest, nl - start);
+  }
+  return std::max(widest, text.size() - start);
+}
+
+// Two-column rows whose line (first column padded, two spaces, second
+// column) would reach `width`: the second cell is broken after ", " into
+// continuation rows with an empty first cell. A part with no ", " to break
+// at stays whole.
+std::vector<std::vector<std::string>> WrapSecondColumn(
+    const std::vector<std::vector<std::string>>& rows, size_t width) {
+  size_t first = 0;
+  for (const auto& row : rows) first = std::max(first, row[0].size());
+  const size_t room = width > first + 3 ? width - first - 3 : 1;
+  std::vector<std::vector<std::string>> out;
+  for (const auto& row : rows) {
+    std::string rest = row[1];
+    std::string head = row[0];
+    while (rest.size() > room) {
+      size_t cut = rest.rfind(", ", room - 1);
+      if (cut == std::string::npos || cut == 0) break;
+      out.push_back({head, rest.substr(0, cut + 1)});
+      head = "";
+      rest = "  " + rest.substr(cut + 2);
+    }
+    out.push_back({head, rest});
+  }
+  return out;
+}
+
 std::string Join(const std::map<results::Termination, int>& counts) {
   std::string s;
   for (const auto& [k, n] : TerminationCounts(counts)) {
@@ -100,7 +136,8 @@ nlohmann::json Optional(const std::optional<double>& v) {
 }  // namespace
 
 std::string RenderStatsTable(const results::RunData& data,
-                             const std::vector<ModelStats>& stats, bool color) {
+                             const std::vector<ModelStats>& stats, bool color,
+                             int width) {
   const int k = data.max_epochs;
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> head = {"model",  "attempts", "passed",
@@ -130,16 +167,32 @@ std::string RenderStatsTable(const results::RunData& data,
     rows.push_back(row);
     unfinished += m.unfinished;
   }
-  std::string out =
-      Align(rows, true, [&](size_t r, size_t c, const std::string& cell) {
-        if (r == 0) return Paint(cell, Color::kBold, color);
-        const ModelStats& m = stats[r - 1];
-        if (c == 5 && m.rate.attempts > 0) {
-          return Paint(cell, RateColor(m), color);
-        }
-        if (c == 4 && m.errored > 0) return Paint(cell, Color::kRed, color);
-        return cell;
-      });
+  // `columns` of `rows` (indices into the full row), aligned and painted.
+  auto table = [&](const std::vector<size_t>& columns) {
+    std::vector<std::vector<std::string>> part;
+    for (const auto& row : rows) {
+      part.emplace_back();
+      for (size_t c : columns) part.back().push_back(row[c]);
+    }
+    return Align(part, true, [&](size_t r, size_t i, const std::string& cell) {
+      const size_t c = columns[i];
+      if (r == 0) return Paint(cell, Color::kBold, color);
+      const ModelStats& m = stats[r - 1];
+      if (c == 5 && m.rate.attempts > 0) {
+        return Paint(cell, RateColor(m), color);
+      }
+      if (c == 4 && m.errored > 0) return Paint(cell, Color::kRed, color);
+      return cell;
+    });
+  };
+  std::vector<size_t> all(head.size());
+  for (size_t c = 0; c < all.size(); ++c) all[c] = c;
+  std::string out = table(all);
+  if (width > 0 && WidestLine(Align(rows, true, Plain)) >= Size(width)) {
+    std::vector<size_t> rest = {0};
+    for (size_t c = 6; c < head.size(); ++c) rest.push_back(c);
+    out = table({0, 1, 2, 3, 4, 5}) + "\n" + table(rest);
+  }
   if (unfinished > 0) {
     out += Paint(std::to_string(unfinished) +
                      (unfinished == 1 ? " attempt" : " attempts") +
@@ -161,10 +214,11 @@ std::string RenderStatsTable(const results::RunData& data,
                              "; reasoning tokens " +
                              std::to_string(m.reasoning_tokens)});
   }
+  if (width > 0) modes = WrapSecondColumn(modes, Size(width));
   out += "\n" + Paint("failure modes (graded attempts)", Color::kBold, color) +
          "\n" + Align(modes, false, Plain);
   out += "\n" + RenderFailedChecksTable(data, FailedCheckBreakdown(data), stats,
-                                        color);
+                                        color, width);
   std::vector<std::vector<std::string>> errors;
   for (const ModelStats& m : stats) {
     if (m.errored == 0) continue;

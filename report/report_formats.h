@@ -19,8 +19,13 @@ namespace endstate::report {
 // calls; then the failure modes, infrastructure errors and cost per
 // completed task. `color` adds ANSI colors (bold header, rate green >= 80%,
 // yellow >= 50%, red below; errors in red). Every line ends with '\n'.
+// `width` > 0 (terminal columns) keeps every line shorter than `width`
+// where it can: a model table wider than that is split into two tables
+// (counts and rate; then pass@k, pass^k, turns, tokens, invalid/100), and a
+// failure-mode line is wrapped after a ", ". 0 = no limit.
 std::string RenderStatsTable(const results::RunData& data,
-                             const std::vector<ModelStats>& stats, bool color);
+                             const std::vector<ModelStats>& stats, bool color,
+                             int width = 0);
 
 // Adds the statistics to the models of a `ReportJson` document (matched by
 // name; existing fields untouched): "graded", "tasks_graded",

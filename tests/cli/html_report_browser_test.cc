@@ -224,7 +224,7 @@ TEST_F(HtmlReportBrowserTest, TableAndHtmlAgreeOnEveryNumber) {
     ASSERT_NE(std::string::npos, at) << m;
     const std::string row = d.substr(at, d.find("</tr>", at) - at);
     EXPECT_NE(std::string::npos,
-              row.find("<td class=\"name\">" + t["model"] + "<div"))
+              row.find(">" + t["model"] + "<div class=\"sub\">"))
         << row;
     std::map<std::string, std::string> h;
     std::regex cell("data-col=\"(\\w+)\">([^<]*)</td>");

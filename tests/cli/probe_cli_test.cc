@@ -71,19 +71,22 @@ class ProbeCliTest : public ::testing::Test {
 };
 
 TEST_F(ProbeCliTest, ToolCallsStoredPrintedAndReported) {
-  // --n 2: case 0 streamed then not, case 1 streamed then not.
+  // --requests 2: case 0 streamed then not, case 1 streamed then not.
   server_.Push(ScriptedResponse::Stream(ValidReply(0)));
   server_.Push(ScriptedResponse::Json(ValidReply(0)));
   server_.Push(
       ScriptedResponse::Stream(test::ChatCompletion("I'd rather not.")));
   server_.Push(ScriptedResponse::Json(ValidReply(1)));
   const std::string spec = Spec("m");
-  test::ShellResult r =
-      RunCli("probe toolcalls --model '" + spec + "' --n 2 --db " + db_, false);
+  test::ShellResult r = RunCli(
+      "probe toolcalls --model '" + spec + "' --requests 2 --db " + db_, false);
   ASSERT_EQ(0, r.exit_code) << r.out;
   EXPECT_EQ(0u, server_.pending());
   EXPECT_EQ(std::vector<std::string>{spec + "|toolcalls|3/4|"}, ProbeRows(db_));
   EXPECT_NE(std::string::npos, r.out.find("run 1\nprobes\n")) << r.out;
+  // The table shows the model id, not the whole spec.
+  EXPECT_NE(std::string::npos, r.out.find("\nm  ")) << r.out;
+  EXPECT_EQ(std::string::npos, r.out.find(spec)) << r.out;
   EXPECT_NE(std::string::npos, r.out.find("3/4 (no_stream 2/2, stream 1/2)"))
       << r.out;
 

@@ -270,8 +270,19 @@ TEST_F(ShowReplayTest, RunsAndAttemptsFindTheFailedAttempt) {
       aj[0]["failed_checks"][0]);
   CliResult passed = RunCli("attempts --outcome passed --db " + *db_);
   EXPECT_EQ("no matching attempts in run 1\n", passed.out);
+  // A model or task the run does not have is an error naming the valid
+  // ones, not an empty listing.
   CliResult other = RunCli("attempts --model builtin:oracle --db " + *db_);
-  EXPECT_EQ("no matching attempts in run 1\n", other.out);
+  EXPECT_EQ(2, other.exit_code);
+  EXPECT_EQ(
+      "endstate attempts: run 1 has no model 'builtin:oracle' (models: "
+      "builtin:flaky:0.5)\n",
+      other.err);
+  CliResult task = RunCli("attempts --task nope --failed --db " + *db_);
+  EXPECT_EQ(2, task.exit_code);
+  EXPECT_EQ(
+      "endstate attempts: run 1 has no task 'nope' (tasks: fix-page-title)\n",
+      task.err);
 }
 
 TEST_F(ShowReplayTest, ReplayReproducesTheVerdict) {

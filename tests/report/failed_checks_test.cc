@@ -91,6 +91,22 @@ TEST_F(FailedChecksTest, TableGroupsByTaskAndCheckPerModel) {
       RenderFailedChecksTable(data_, rows, stats_, false));
 }
 
+TEST_F(FailedChecksTest, LongCheckNamesAreCutToTheWidth) {
+  const auto rows = FailedCheckBreakdown(data_);
+  // 43 columns wide without a limit; at 40 the check column loses 4 bytes.
+  EXPECT_EQ(
+      "failed checks (failed / graded attempts)\n"
+      "  task  check               alpha  beta\n"
+      "  t1    html (check 2)        0/2   1/2\n"
+      "  t1    title is set          1/2   1/2\n"
+      "  t2    termination: ma...    1/2   0/1\n",
+      RenderFailedChecksTable(data_, rows, stats_, false, 40));
+  // Never below 16 bytes of check name, even when that is still too wide.
+  EXPECT_NE(std::string::npos,
+            RenderFailedChecksTable(data_, rows, stats_, false, 10)
+                .find("  t2    termination: ...  "));
+}
+
 TEST_F(FailedChecksTest, EveryFormatCarriesTheBreakdown) {
   const auto rows = FailedCheckBreakdown(data_);
   EXPECT_EQ(

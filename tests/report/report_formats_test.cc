@@ -126,6 +126,50 @@ TEST_F(ReportFormatsTest, TableWithIntervalsNoColor) {
       RenderStatsTable(data_, stats_, false));
 }
 
+// A terminal too narrow for the whole table: two tables, and the long
+// failure-mode line wrapped after ", "; no line reaches the width.
+TEST_F(ReportFormatsTest, TableFitsTheWidth) {
+  const std::string t = RenderStatsTable(data_, stats_, false, 70);
+  EXPECT_EQ(
+      "model     attempts  passed  failed  errors        rate [95% CI]\n"
+      "alpha            6       5       1       0  83.3% [24.8, 100.0]\n"
+      "beta <&>         7       2       3       1   40.0% [0.0, 100.0]\n"
+      "\n"
+      "model     pass@2  pass^2  turns  tokens  invalid/100\n"
+      "alpha     100.0%   66.7%    2.0     120         25.0\n"
+      "beta <&>   50.0%   50.0%    2.8     120        100.0\n"
+      "1 attempt unfinished (still running or interrupted)\n"
+      "\n"
+      "failure modes (graded attempts)\n"
+      "  alpha     terminations: agent_stop 6\n"
+      "            invalid calls per 100: invalid_json 25.0 (of 4 calls)\n"
+      "            replies cut at max_tokens: none; reasoning tokens 0\n"
+      "  beta <&>  terminations: agent_stop 4, max_turns 1\n"
+      "            invalid calls per 100: leaked_markup 50.0,\n"
+      "              unknown_tool 50.0 (of 2 calls)\n"
+      "            replies cut at max_tokens: none; reasoning tokens 0\n"
+      "\n"
+      "failed checks (failed / graded attempts)\n"
+      "  task  check                    alpha  beta <&>\n"
+      "  t1    html (check 2)             0/2       1/2\n"
+      "  t1    termination: agent_stop    0/2       1/2\n"
+      "  t2    html (check 2)             1/2       0/2\n"
+      "  t3    html (check 2)             0/2       1/1\n",
+      t.substr(0, t.find("\ninfrastructure errors")));
+  size_t start = 0;
+  for (size_t nl; (nl = t.find('\n', start)) != std::string::npos;
+       start = nl + 1) {
+    EXPECT_LT(nl - start, 70u) << t.substr(start, nl - start);
+  }
+  // Wide enough: one table, as without a width.
+  EXPECT_EQ(RenderStatsTable(data_, stats_, false),
+            RenderStatsTable(data_, stats_, false, 120));
+  // Colors survive the split: the error count is still red.
+  EXPECT_NE(
+      std::string::npos,
+      RenderStatsTable(data_, stats_, true, 70).find("\x1b[31m     1\x1b[0m"));
+}
+
 TEST_F(ReportFormatsTest, TableColors) {
   std::string t = RenderStatsTable(data_, stats_, true);
   EXPECT_NE(std::string::npos, t.find("\x1b[1mmodel   ")) << t;
