@@ -78,7 +78,11 @@ TEST_F(TerminalCliTest, FinalTableFitsEightyColumnsWithShortNames) {
       "                replies cut at max_tokens: none; reasoning tokens 0\n"
       "  builtin:null  terminations: agent_stop 2\n"
       "                invalid calls per 100: none (of 0 calls)\n"
-      "                replies cut at max_tokens: none; reasoning tokens 0\n",
+      "                replies cut at max_tokens: none; reasoning tokens 0\n"
+      "\n"
+      "failed checks (failed / graded attempts)\n"
+      "  task        check                    test-model  builtin:null\n"
+      "  tiny-title  file_contains (check 1)         0/2           2/2\n",
       table);
   std::istringstream lines(run.out);
   for (std::string line; std::getline(lines, line);) {
