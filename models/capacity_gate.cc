@@ -22,7 +22,10 @@ int CapacityGate::in_flight() const {
 }
 
 CapacityGate::Ticket::Ticket(Ticket&& other) noexcept
-    : gate_(other.gate_), generation_(other.generation_) {
+    : gate_(other.gate_),
+      generation_(other.generation_),
+      in_flight_at_grant_(other.in_flight_at_grant_),
+      grants_before_(other.grants_before_) {
   other.gate_ = nullptr;
 }
 
@@ -34,7 +37,7 @@ CapacityGate::Ticket CapacityGate::Acquire() {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return limit_ == 0 || in_flight_ < limit_; });
   ++in_flight_;
-  return Ticket(this, generation_);
+  return Ticket(this, generation_, in_flight_, grants_++);
 }
 
 void CapacityGate::Release() {
@@ -51,13 +54,17 @@ bool CapacityGate::Overflowed(const Ticket& ticket, const std::string& reason) {
     std::lock_guard<std::mutex> lock(mu_);
     // Sent before a lowering: that lowering already answered this wave.
     if (ticket.generation_ != generation_) return true;
+    // Requests that shared the server with this one during its life.
+    const long shared =
+        ticket.in_flight_at_grant_ + (grants_ - ticket.grants_before_ - 1);
+    const int overlapping = static_cast<int>(std::min<long>(shared, 1L << 20));
     const int effective =
-        limit_ == 0 ? in_flight_ : std::min(limit_, in_flight_);
+        limit_ == 0 ? overlapping : std::min(limit_, overlapping);
     if (effective <= 1) return false;  // alone: lowering cannot help
     lowering = {.model = model_,
                 .from = limit_,
                 .to = std::max(1, effective / 2),
-                .in_flight = in_flight_,
+                .in_flight = overlapping,
                 .reason = reason};
     limit_ = lowering.to;
     ++generation_;

@@ -30,7 +30,7 @@ struct CapacityLowering {
   std::string model;   // ModelConfig::name
   int from = 0;        // previous limit; 0 = unlimited
   int to = 1;          // new limit (>= 1)
-  int in_flight = 0;   // requests in flight when the overflow was seen
+  int in_flight = 0;   // requests in flight during the overflowed one
   std::string reason;  // the server's error text
 };
 
@@ -54,10 +54,16 @@ class CapacityGate {
 
    private:
     friend class CapacityGate;
-    Ticket(CapacityGate* gate, int generation)
-        : gate_(gate), generation_(generation) {}
+    Ticket(CapacityGate* gate, int generation, int in_flight_at_grant,
+           long grants_before)
+        : gate_(gate),
+          generation_(generation),
+          in_flight_at_grant_(in_flight_at_grant),
+          grants_before_(grants_before) {}
     CapacityGate* gate_;
-    int generation_;  // lowerings before this ticket was granted
+    int generation_;          // lowerings before this ticket was granted
+    int in_flight_at_grant_;  // requests in flight with this one at grant
+    long grants_before_;      // tickets granted before this one
   };
   // Blocks while limit() requests are in flight.
   Ticket Acquire();
@@ -65,6 +71,10 @@ class CapacityGate {
   // Reports an overflow of the request holding `ticket` (still held).
   // Returns true when it is worth sending again: the limit was lowered now
   // or since the ticket was granted. False when it was alone at limit 1.
+  // "Alone" counts every request that was in flight at any moment of this
+  // one's life (those in flight when it was granted plus those granted
+  // since), not only those still in flight when the error arrives: the
+  // server judged its capacity while the others were still running.
   bool Overflowed(const Ticket& ticket, const std::string& reason);
 
  private:
@@ -77,6 +87,7 @@ class CapacityGate {
   int limit_;
   int in_flight_ = 0;
   int generation_ = 0;
+  long grants_ = 0;  // tickets granted so far
 };
 
 // A client whose requests pass through a CapacityGate and are sent again
