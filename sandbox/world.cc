@@ -22,6 +22,7 @@
 #include "sandbox/git_builder.h"
 #include "sandbox/ssh_host.h"
 #include "sandbox/world_sweep.h"
+#include "util/confine.h"
 #include "util/files.h"
 
 namespace endstate::sandbox {
@@ -45,43 +46,6 @@ std::string NormalizeHost(std::string host) {
   std::transform(host.begin(), host.end(), host.begin(),
                  [](unsigned char c) { return std::tolower(c); });
   return host;
-}
-
-// Whether `path` (which need not exist yet) resolves inside `root`,
-// following every symlink that exists on the way. Task content may hold
-// symlinks (a workspace entry pointing at /var/tmp, a host's `srv -> /`):
-// the world must not build a repo or create a docroot through them.
-bool ResolvesInside(const fs::path& path, const fs::path& root) {
-  std::error_code root_ec, path_ec;
-  const fs::path real_root = fs::canonical(root, root_ec);
-  const fs::path real = fs::weakly_canonical(path, path_ec);
-  if (root_ec || path_ec) return false;
-  auto [end, unused] = std::mismatch(real_root.begin(), real_root.end(),
-                                     real.begin(), real.end());
-  return end == real_root.end();
-}
-
-// The first symlink below `dir` (itself included, not followed) that
-// resolves outside `root`, relative to `root`; empty when there is none.
-// libgit2's checkout writes through a symlinked directory, so a task whose
-// workspace holds `out -> /var/tmp/x` and a commit writing `out/f` would
-// write outside the world.
-std::string OutwardSymlink(const fs::path& dir, const fs::path& root) {
-  std::error_code ec;
-  if (fs::is_symlink(dir, ec) && !ResolvesInside(dir, root)) {
-    return dir.lexically_normal().lexically_relative(root).generic_string();
-  }
-  if (!fs::is_directory(dir, ec)) return "";
-  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end;
-       it.increment(ec)) {
-    if (it->is_symlink(ec) && !ResolvesInside(it->path(), root)) {
-      return it->path()
-          .lexically_normal()
-          .lexically_relative(root)
-          .generic_string();
-    }
-  }
-  return "";
 }
 
 class LiveWorld : public World {
@@ -110,18 +74,6 @@ class LiveWorld : public World {
       return false;
     }
     for (const tasks::RepoSpec& repo : task.world.repos) {
-      if (!ResolvesInside(workspace_ / repo.path, workspace_)) {
-        *err = "repo " + repo.path +
-               ": path leads outside the workspace through a symlink";
-        return false;
-      }
-      const std::string link =
-          OutwardSymlink(workspace_ / repo.path, workspace_);
-      if (!link.empty()) {
-        *err = "repo " + repo.path + ": workspace symlink '" + link +
-               "' points outside the workspace";
-        return false;
-      }
       std::string repo_err;
       if (!BuildRepo(workspace_, repo, &initial_refs_[repo.path], &repo_err)) {
         *err = "repo " + repo.path + ": " + repo_err;
@@ -252,13 +204,16 @@ class LiveWorld : public World {
     DeployHost host;
     host.name = spec.name;
     host.root = host_dir / "root";
-    host.docroot = host.root / spec.docroot;
     std::error_code ec;
     if (!CopyLayers(spec.files, host.root, err)) return false;
     fs::create_directories(host.root, ec);  // for the check (no files)
-    if (!ResolvesInside(host.docroot, host.root)) {
-      *err = "host " + spec.name + ": docroot '" + spec.docroot +
-             "' leads outside the host root through a symlink";
+    // The host's files may hold symlinks (`srv -> /`): the docroot is
+    // created and served only where the one confinement rule allows.
+    std::string why;
+    if (util::ResolveBelow(
+            {.root = host.root, .inside = "", .name = "the host root"},
+            spec.docroot, &host.docroot, &why) != util::ConfineError::kNone) {
+      *err = "host " + spec.name + ": docroot: " + why;
       return false;
     }
     // The docroot exists from the start, as on a real web host.
