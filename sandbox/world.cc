@@ -21,6 +21,7 @@
 #include "sandbox/fixture_server.h"
 #include "sandbox/git_builder.h"
 #include "sandbox/ssh_host.h"
+#include "sandbox/world_disk.h"
 #include "sandbox/world_sweep.h"
 #include "util/confine.h"
 #include "util/files.h"
@@ -59,7 +60,14 @@ class LiveWorld : public World {
   ~LiveWorld() override {
     fixture_.reset();
     ssh_hosts_.clear();
+    // A kept world moves off its tmpfs (or, when it cannot, stays on it
+    // intact: world_disk.h).
+    std::string unused;
+    if (options_.keep && options_.shell.max_world_bytes > 0) {
+      KeepWorldDisk(dir_, &unused);
+    }
     if (!options_.keep && !dir_.empty()) {
+      UnmountWorldDisk(dir_);
       std::error_code ec;
       fs::remove_all(dir_, ec);
     }
@@ -289,6 +297,12 @@ std::unique_ptr<World> World::Create(const tasks::Task& task,
   // The world lives wherever options.base says; keep it root-only writable
   // like the base (sshd is picky about the paths it reads).
   ::chmod(dir.c_str(), 0755);
+  if (options.shell.max_world_bytes > 0 &&
+      !MountWorldDisk(dir, options.shell.max_world_bytes, err)) {
+    std::error_code ec;
+    fs::remove(dir, ec);
+    return nullptr;
+  }
   // A kept world outlives its process on purpose: SweepStaleWorlds must
   // leave it alone.
   if (options.keep) util::WriteFile(dir / kKeepMarker, "");
