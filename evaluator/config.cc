@@ -64,7 +64,7 @@ class ConfigLoader : private util::YamlReader {
       if (!s.IsMap()) Fail(s, "run.shell", "expected a mapping");
       CheckKeys(s, "run.shell",
                 {"timeout_s", "max_output_bytes", "max_pids", "max_memory_mb",
-                 "max_total_memory_mb"});
+                 "max_total_memory_mb", "max_world_mb"});
       auto& sh = config_->shell;
       if (s["timeout_s"])
         sh.timeout =
@@ -84,6 +84,11 @@ class ConfigLoader : private util::YamlReader {
         sh.max_total_memory_bytes =
             static_cast<uint64_t>(Int(s["max_total_memory_mb"],
                                       "run.shell.max_total_memory_mb", 64))
+            << 20;
+      if (s["max_world_mb"])
+        sh.max_world_bytes =
+            static_cast<uint64_t>(
+                Int(s["max_world_mb"], "run.shell.max_world_mb", 0))
             << 20;
     }
   }

@@ -91,7 +91,8 @@ json RunStateJson(const RunState& state) {
             {"max_pids", c.shell.max_pids},
             {"max_memory_bytes", c.shell.max_memory_bytes},
             {"max_total_memory_bytes", c.shell.max_total_memory_bytes},
-            {"max_file_bytes", c.shell.max_file_bytes}}}};
+            {"max_file_bytes", c.shell.max_file_bytes},
+            {"max_world_bytes", c.shell.max_world_bytes}}}};
 }
 
 bool ParseRunState(const json& j, RunState* state, std::string* err) {
@@ -136,6 +137,7 @@ bool ParseRunState(const json& j, RunState* state, std::string* err) {
       Read(sh, "max_memory_bytes", &c.shell.max_memory_bytes);
       Read(sh, "max_total_memory_bytes", &c.shell.max_total_memory_bytes);
       Read(sh, "max_file_bytes", &c.shell.max_file_bytes);
+      Read(sh, "max_world_bytes", &c.shell.max_world_bytes);
     }
     *state = std::move(s);
     return true;

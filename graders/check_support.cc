@@ -185,13 +185,11 @@ std::vector<std::string> GetStrings(const json& spec, const char* field) {
 }
 
 bool IsConfinedPath(const std::string& rel) {
-  if (rel.empty()) return false;
-  fs::path p(rel);
-  if (p.is_absolute()) return false;
-  for (const auto& part : p) {
-    if (part == "..") return false;
-  }
-  return true;
+  // The one confinement rule, lexically (host side: no absolute path).
+  fs::path unused;
+  std::string err;
+  return util::ResolveBelow({.root = {}, .inside = "", .name = "the world"},
+                            rel, &unused, &err) == util::ConfineError::kNone;
 }
 
 namespace {

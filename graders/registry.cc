@@ -9,6 +9,7 @@
 #include "graders/check_support.h"
 #include "graders/grader.h"
 #include "graders/remote_checks.h"
+#include "util/confine.h"
 
 namespace endstate::graders {
 namespace {
@@ -61,16 +62,15 @@ tasks::CheckSpec WithTaskPaths(const tasks::CheckSpec& check,
   tasks::CheckSpec out = check;
   auto it = out.spec.find("same_as");
   if (it != out.spec.end() && it->is_string() && !task.dir.empty()) {
-    fs::path p = it->get<std::string>();
-    if (p.is_relative()) {
-      std::error_code ec, dir_ec;
-      const fs::path real = fs::weakly_canonical(task.dir / p, ec);
-      const fs::path dir = fs::weakly_canonical(task.dir, dir_ec);
-      auto [end, unused] =
-          std::mismatch(dir.begin(), dir.end(), real.begin(), real.end());
-      *it = !ec && !dir_ec && end == dir.end()
-                ? real.string()
-                : "/nonexistent/" + p.string() +
+    const std::string p = it->get<std::string>();
+    if (!p.empty() && p[0] != '/') {
+      const fs::path dir = fs::absolute(task.dir).lexically_normal();
+      fs::path full;
+      std::string err;
+      *it = util::ResolveTaskPath(dir, p, {dir}, "the task folder", &full,
+                                  &err) == util::ConfineError::kNone
+                ? full.string()
+                : "/nonexistent/" + p +
                       " (leaves the task folder through a symlink)";
     }
   }

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "util/confine.h"
 #include "util/git_handles.h"
 
 namespace endstate::sandbox {
@@ -33,15 +34,40 @@ bool ParseAuthor(const std::string& author, std::string* name,
   return !name->empty() && !email->empty();
 }
 
-// A relative path that stays where it is put: no "..", not absolute.
-bool IsConfined(const std::string& path) {
-  if (path.empty()) return false;
-  fs::path p(path);
-  if (p.is_absolute()) return false;
-  for (const auto& part : p) {
-    if (part == "..") return false;
+// A path of a commit's tree, checked with the one confinement rule
+// (lexically: the tree is in the index, not on disk). Sets *normal to the
+// '/'-separated path without "." or "..".
+bool InTree(const std::string& path, std::string* normal, std::string* err) {
+  fs::path out;
+  if (util::ResolveBelow({.root = {}, .inside = "", .name = "the repository"},
+                         path, &out, err) != util::ConfineError::kNone) {
+    return false;
   }
+  *normal = out.generic_string();
   return true;
+}
+
+// The first symlink below `dir` (not followed) that leads out of
+// `workspace` by the one confinement rule, as that rule's message; empty
+// when there is none. libgit2's checkout writes through a symlinked
+// directory, so a workspace holding `out -> /var/tmp/x` and a commit
+// writing `out/f` would write outside the world.
+std::string OutwardSymlink(const fs::path& dir, const fs::path& workspace) {
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (!it->is_symlink(ec)) continue;
+    fs::path unused;
+    std::string err;
+    const std::string rel =
+        it->path().lexically_relative(workspace).generic_string();
+    if (util::ResolveBelow(
+            {.root = workspace, .inside = "", .name = "the workspace"}, rel,
+            &unused, &err) != util::ConfineError::kNone) {
+      return err;
+    }
+  }
+  return "";
 }
 
 class Builder {
@@ -167,23 +193,20 @@ class Builder {
     if (!spec.copy_from.empty() && !Overlay(index.get(), spec.copy_from)) {
       return false;
     }
+    std::string p, why;
     for (const auto& [path, content] : spec.write) {
-      if (!IsConfined(path)) {
-        *err_ = "write: path must be relative and stay inside: '" + path + "'";
+      if (!InTree(path, &p, &why)) {
+        *err_ = "write: " + why;
         return false;
       }
-      std::string p = fs::path(path).lexically_normal().generic_string();
       if (!AddBlob(index.get(), p, content, GIT_FILEMODE_BLOB)) return false;
     }
     for (const auto& path : spec.remove) {
-      if (!IsConfined(path)) {
-        *err_ = "remove: path must be relative and stay inside: '" + path + "'";
+      if (!InTree(path, &p, &why)) {
+        *err_ = "remove: " + why;
         return false;
       }
-      if (!Remove(index.get(),
-                  fs::path(path).lexically_normal().generic_string())) {
-        return false;
-      }
+      if (!Remove(index.get(), p)) return false;
     }
 
     git_oid tree_id;
@@ -284,16 +307,23 @@ bool BuildRepo(const std::filesystem::path& workspace,
                const tasks::RepoSpec& spec,
                std::map<std::string, std::string>* refs, std::string* err) {
   git::EnsureLibgit2();
-  if (spec.path != "." && !IsConfined(spec.path)) {
-    *err = "path: must be relative and stay inside the workspace: '" +
-           spec.path + "'";
+  // The repository's folder, and every symlink already below it, must stay
+  // in the workspace (task content may hold symlinks).
+  fs::path dir;
+  if (util::ResolveBelow(
+          {.root = workspace, .inside = "", .name = "the workspace"}, spec.path,
+          &dir, err) != util::ConfineError::kNone) {
+    return false;
+  }
+  if (std::string link = OutwardSymlink(dir, fs::weakly_canonical(workspace));
+      !link.empty()) {
+    *err = link;
     return false;
   }
   if (spec.commits.empty()) {
     *err = "commits: expected at least one commit";
     return false;
   }
-  fs::path dir = (workspace / spec.path).lexically_normal();
   git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
   opts.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
   opts.initial_head = "main";

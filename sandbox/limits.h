@@ -87,6 +87,8 @@ class MemoryCgroup {
   MemoryCgroup& operator=(const MemoryCgroup&) = delete;
 
   int procs_fd() const { return procs_fd_; }
+  // The cgroup's directory (/sys/fs/cgroup/memory/endstate/run-<pid>-<n>).
+  const std::filesystem::path& dir() const { return dir_; }
   // Whether the run reached the limit (an allocation was refused or a
   // process OOM-killed).
   bool LimitHit() const;

@@ -28,6 +28,10 @@ struct ShellLimits {
                                                  // together, /tmp included
                                                  // (memory cgroup; 0 = none)
   uint64_t max_file_bytes = 256ull << 20;        // largest file written
+  uint64_t max_world_bytes = 1ull << 30;  // the whole world of an attempt:
+                                          // workspace, hosts' roots (its
+                                          // own tmpfs, sandbox/world_disk.h;
+                                          // 0 = none); read by World::Create
 };
 
 struct ProcessSpec {

@@ -29,8 +29,14 @@ const std::vector<std::filesystem::path>& HiddenSystemPaths();
 std::string ShellQuote(const std::string& s);
 
 // The text of the wrapper script for host `host_name` whose root is `root`.
+// With `memory_cgroup` (the host's memory cgroup, which sshd and every
+// session share; empty: none), the session raises its oom_score_adj to
+// 500 (so the kernel kills a session's process, not the listener), and when
+// the cgroup's OOM-kill count rose while the command ran it adds
+// "[memory limit hit: ...]" to stderr, keeping the command's exit status.
 std::string ConfineScript(const std::string& host_name,
                           const std::filesystem::path& root,
-                          const ShellLimits& limits);
+                          const ShellLimits& limits,
+                          const std::filesystem::path& memory_cgroup = {});
 
 }  // namespace endstate::sandbox

@@ -47,17 +47,24 @@ constexpr int kSshdProcesses = 8;
 // thread; worlds never outlive the thread that created them.) Joins the
 // host's pids cgroup when there is one: sshd forks every session, so all
 // of them count against the host's process limit (a fork bomb in a session
-// stops there).
+// stops there). Likewise the host's memory cgroup: all sessions together
+// may use at most max_total_memory_bytes. An OOM kill there takes a
+// session's process, not the listener: each session raises its
+// oom_score_adj to 500 (ssh_confine.h; lowering sshd's instead needs
+// CAP_SYS_RESOURCE, which containers often lack: measured here).
 struct NewProcessGroup {
   int cgroup_procs_fd = -1;
+  int memory_procs_fd = -1;
   template <class Launcher, class Path, class Argv>
   boost::system::error_code on_exec_setup(Launcher&, const Path&, Argv&) {
     if (::setpgid(0, 0) != 0 || ::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
       return {errno, boost::system::system_category()};
     }
     // "0" moves the writing process (cgroup v1).
-    if (cgroup_procs_fd >= 0 && ::write(cgroup_procs_fd, "0", 1) != 1) {
-      return {errno, boost::system::system_category()};
+    for (int fd : {cgroup_procs_fd, memory_procs_fd}) {
+      if (fd >= 0 && ::write(fd, "0", 1) != 1) {
+        return {errno, boost::system::system_category()};
+      }
     }
     return {};
   }
@@ -196,8 +203,11 @@ std::vector<pid_t> Descendants(pid_t root) {
 
 class SshHostImpl final : public SshHost {
  public:
-  SshHostImpl(SshTarget target, std::unique_ptr<PidsCgroup> pids)
-      : target_(std::move(target)), pids_(std::move(pids)) {}
+  SshHostImpl(SshTarget target, std::unique_ptr<PidsCgroup> pids,
+              std::shared_ptr<MemoryCgroup> memory)
+      : target_(std::move(target)),
+        pids_(std::move(pids)),
+        memory_(std::move(memory)) {}
   ~SshHostImpl() override { Stop(); }
   const SshTarget& target() const override { return target_; }
 
@@ -211,6 +221,7 @@ class SshHostImpl final : public SshHost {
 
   SshTarget target_;
   std::unique_ptr<PidsCgroup> pids_;  // nullptr: no pids controller here
+  std::shared_ptr<MemoryCgroup> memory_;  // nullptr: no memory controller
   boost::asio::io_context ctx_;
   std::optional<bp::process> sshd_;
 };
@@ -230,7 +241,8 @@ bool SshHostImpl::Launch(int port, const fs::path& config, const fs::path& log,
   bp::process proc = bp::default_process_launcher()(
       ctx_.get_executor(), ec, boost::filesystem::path(kSshd), args,
       bp::process_stdio{nullptr, log_fd, log_fd},
-      NewProcessGroup{.cgroup_procs_fd = pids_ ? pids_->procs_fd() : -1});
+      NewProcessGroup{.cgroup_procs_fd = pids_ ? pids_->procs_fd() : -1,
+                      .memory_procs_fd = memory_ ? memory_->procs_fd() : -1});
   ::close(log_fd);
   if (ec) {
     *err = "cannot start " + std::string(kSshd) + ": " + ec.message();
@@ -327,11 +339,16 @@ std::unique_ptr<SshHost> SshHost::Start(const SshHostOptions& options,
   }
   const std::string client_pub = ReadText(keys->client_key_pub);
   const std::string host_pub = ReadText(keys->host_key_pub);
+  // One for the host (shared by the launch attempts below): the script
+  // names it.
+  std::shared_ptr<MemoryCgroup> memory =
+      MemoryCgroup::Create(options.limits.max_total_memory_bytes);
   if (!WriteText(state / "authorized_keys", client_pub, 0600, err) ||
-      !WriteText(state / "confine.sh",
-                 ConfineScript(options.name, fs::absolute(options.root),
-                               options.limits),
-                 0755, err)) {
+      !WriteText(
+          state / "confine.sh",
+          ConfineScript(options.name, fs::absolute(options.root),
+                        options.limits, memory ? memory->dir() : fs::path()),
+          0755, err)) {
     return nullptr;
   }
   SshTarget target{.host_name = options.name,
@@ -354,7 +371,8 @@ std::unique_ptr<SshHost> SshHost::Start(const SshHostOptions& options,
     }
     target.port = port;
     auto host = std::make_unique<SshHostImpl>(
-        target, PidsCgroup::Create(options.limits.max_pids + kSshdProcesses));
+        target, PidsCgroup::Create(options.limits.max_pids + kSshdProcesses),
+        memory);
     bool port_taken = false;
     if (host->Launch(port, config, state / "sshd.log", &port_taken, err)) {
       return host;

@@ -21,7 +21,9 @@
 #include "sandbox/fixture_server.h"
 #include "sandbox/git_builder.h"
 #include "sandbox/ssh_host.h"
+#include "sandbox/world_disk.h"
 #include "sandbox/world_sweep.h"
+#include "util/confine.h"
 #include "util/files.h"
 
 namespace endstate::sandbox {
@@ -47,43 +49,6 @@ std::string NormalizeHost(std::string host) {
   return host;
 }
 
-// Whether `path` (which need not exist yet) resolves inside `root`,
-// following every symlink that exists on the way. Task content may hold
-// symlinks (a workspace entry pointing at /var/tmp, a host's `srv -> /`):
-// the world must not build a repo or create a docroot through them.
-bool ResolvesInside(const fs::path& path, const fs::path& root) {
-  std::error_code root_ec, path_ec;
-  const fs::path real_root = fs::canonical(root, root_ec);
-  const fs::path real = fs::weakly_canonical(path, path_ec);
-  if (root_ec || path_ec) return false;
-  auto [end, unused] = std::mismatch(real_root.begin(), real_root.end(),
-                                     real.begin(), real.end());
-  return end == real_root.end();
-}
-
-// The first symlink below `dir` (itself included, not followed) that
-// resolves outside `root`, relative to `root`; empty when there is none.
-// libgit2's checkout writes through a symlinked directory, so a task whose
-// workspace holds `out -> /var/tmp/x` and a commit writing `out/f` would
-// write outside the world.
-std::string OutwardSymlink(const fs::path& dir, const fs::path& root) {
-  std::error_code ec;
-  if (fs::is_symlink(dir, ec) && !ResolvesInside(dir, root)) {
-    return dir.lexically_normal().lexically_relative(root).generic_string();
-  }
-  if (!fs::is_directory(dir, ec)) return "";
-  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end;
-       it.increment(ec)) {
-    if (it->is_symlink(ec) && !ResolvesInside(it->path(), root)) {
-      return it->path()
-          .lexically_normal()
-          .lexically_relative(root)
-          .generic_string();
-    }
-  }
-  return "";
-}
-
 class LiveWorld : public World {
  public:
   LiveWorld(fs::path dir, WorldOptions options)
@@ -95,7 +60,14 @@ class LiveWorld : public World {
   ~LiveWorld() override {
     fixture_.reset();
     ssh_hosts_.clear();
+    // A kept world moves off its tmpfs (or, when it cannot, stays on it
+    // intact: world_disk.h).
+    std::string unused;
+    if (options_.keep && options_.shell.max_world_bytes > 0) {
+      KeepWorldDisk(dir_, &unused);
+    }
     if (!options_.keep && !dir_.empty()) {
+      UnmountWorldDisk(dir_);
       std::error_code ec;
       fs::remove_all(dir_, ec);
     }
@@ -110,18 +82,6 @@ class LiveWorld : public World {
       return false;
     }
     for (const tasks::RepoSpec& repo : task.world.repos) {
-      if (!ResolvesInside(workspace_ / repo.path, workspace_)) {
-        *err = "repo " + repo.path +
-               ": path leads outside the workspace through a symlink";
-        return false;
-      }
-      const std::string link =
-          OutwardSymlink(workspace_ / repo.path, workspace_);
-      if (!link.empty()) {
-        *err = "repo " + repo.path + ": workspace symlink '" + link +
-               "' points outside the workspace";
-        return false;
-      }
       std::string repo_err;
       if (!BuildRepo(workspace_, repo, &initial_refs_[repo.path], &repo_err)) {
         *err = "repo " + repo.path + ": " + repo_err;
@@ -252,13 +212,16 @@ class LiveWorld : public World {
     DeployHost host;
     host.name = spec.name;
     host.root = host_dir / "root";
-    host.docroot = host.root / spec.docroot;
     std::error_code ec;
     if (!CopyLayers(spec.files, host.root, err)) return false;
     fs::create_directories(host.root, ec);  // for the check (no files)
-    if (!ResolvesInside(host.docroot, host.root)) {
-      *err = "host " + spec.name + ": docroot '" + spec.docroot +
-             "' leads outside the host root through a symlink";
+    // The host's files may hold symlinks (`srv -> /`): the docroot is
+    // created and served only where the one confinement rule allows.
+    std::string why;
+    if (util::ResolveBelow(
+            {.root = host.root, .inside = "", .name = "the host root"},
+            spec.docroot, &host.docroot, &why) != util::ConfineError::kNone) {
+      *err = "host " + spec.name + ": docroot: " + why;
       return false;
     }
     // The docroot exists from the start, as on a real web host.
@@ -334,6 +297,12 @@ std::unique_ptr<World> World::Create(const tasks::Task& task,
   // The world lives wherever options.base says; keep it root-only writable
   // like the base (sshd is picky about the paths it reads).
   ::chmod(dir.c_str(), 0755);
+  if (options.shell.max_world_bytes > 0 &&
+      !MountWorldDisk(dir, options.shell.max_world_bytes, err)) {
+    std::error_code ec;
+    fs::remove(dir, ec);
+    return nullptr;
+  }
   // A kept world outlives its process on purpose: SweepStaleWorlds must
   // leave it alone.
   if (options.keep) util::WriteFile(dir / kKeepMarker, "");

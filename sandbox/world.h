@@ -28,6 +28,7 @@ struct WorldOptions {
   // refuses otherwise), hence not /tmp.
   std::filesystem::path base = "/var/tmp/endstate-worlds";
   bool keep = false;  // leave the directory on disk after destruction
+                      // (copied off its tmpfs: world_disk.h)
   ShellLimits shell;  // defaults for run_shell / ssh_exec / command checks
 };
 

@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "sandbox/world_disk.h"
+
 namespace endstate::sandbox {
 namespace {
 
@@ -56,6 +58,7 @@ SweepResult SweepStaleWorlds(const fs::path& base) {
     const int pid = WorldOwnerPid(e.path().filename().string());
     if (pid <= 1 || Alive(pid)) continue;
     if (fs::exists(e.path() / kKeepMarker, type_ec)) continue;
+    UnmountWorldDisk(e.path());  // its tmpfs, when it has one
     std::error_code rm_ec;
     fs::remove_all(e.path(), rm_ec);
     if (rm_ec) {

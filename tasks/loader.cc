@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "util/confine.h"
 #include "util/files.h"
 #include "util/yaml.h"
 
@@ -66,25 +67,23 @@ class Loader : private util::YamlReader {
   // The suite's shared fixtures, beside the task folders.
   fs::path SharedDir() const { return dir_.parent_path() / kSharedFolder; }
 
-  // Whether `full` (lexically normal) is `root` or below it.
-  static bool Below(const fs::path& root, const fs::path& full) {
-    auto [end, _] =
-        std::mismatch(root.begin(), root.end(), full.begin(), full.end());
-    return end == root.end();
-  }
-
   // A path inside the task folder (or, when `shared_ok`, inside the suite's
-  // shared fixtures, "../_shared/..."); must exist.
+  // shared fixtures, "../_shared/..."); must exist. The one confinement
+  // rule (util/confine.h) refuses `..`, absolute paths and symlinks in the
+  // task folder that lead out: the world would copy or serve their target
+  // as root.
   fs::path TaskPath(const YAML::Node& n, const std::string& field,
                     bool want_dir, bool shared_ok = false) {
     if (!n.IsScalar() || n.Scalar().empty()) {
       Fail(n, field, "expected a path relative to the task folder");
     }
-    fs::path rel(n.Scalar());
-    fs::path full = (dir_ / rel).lexically_normal();
-    const bool shared = shared_ok && Below(SharedDir(), full);
-    if (rel.is_absolute() || (!shared && !Below(dir_, full))) {
-      Fail(n, field, "path '" + n.Scalar() + "' leaves the task folder");
+    std::vector<fs::path> roots = {dir_};
+    if (shared_ok) roots.push_back(SharedDir());
+    fs::path full;
+    std::string err;
+    if (util::ResolveTaskPath(dir_, n.Scalar(), roots, "the task folder", &full,
+                              &err) != util::ConfineError::kNone) {
+      Fail(n, field, err);
     }
     std::error_code ec;
     if (want_dir ? !fs::is_directory(full, ec)
@@ -93,28 +92,32 @@ class Loader : private util::YamlReader {
            std::string(want_dir ? "no such folder '" : "no such file '") +
                n.Scalar() + "' in the task folder");
     }
-    // A symlink in the task folder may point anywhere (/etc, ../..): the
-    // world would copy or serve its target as root. Task files are trusted
-    // less than code, so the real path must stay inside too.
-    std::error_code real_ec, dir_ec;
-    const fs::path real = fs::canonical(full, real_ec);
-    const fs::path real_dir =
-        fs::canonical(shared ? SharedDir() : dir_, dir_ec);
-    auto [real_end, unused] = std::mismatch(real_dir.begin(), real_dir.end(),
-                                            real.begin(), real.end());
-    if (real_ec || dir_ec || real_end != real_dir.end()) {
-      Fail(
-          n, field,
-          "path '" + n.Scalar() + "' leaves the task folder through a symlink");
+    // Resolved outside the task folder: a shared fixture folder it uses.
+    if (*full.lexically_relative(dir_).begin() == "..") {
+      shared_layers_.insert(full);
     }
-    if (shared) shared_layers_.insert(full);
     return full;
+  }
+
+  // A folder below a world directory that does not exist yet (a layer's
+  // `at`, a docroot, a repo path): the same rule, lexically.
+  void WorldPath(const YAML::Node& n, const std::string& field,
+                 std::string_view name) {
+    fs::path unused;
+    std::string err;
+    if (!n.IsScalar() ||
+        util::ResolveBelow({.root = {}, .inside = "", .name = name}, n.Scalar(),
+                           &unused, &err) != util::ConfineError::kNone) {
+      Fail(n, field, n.IsScalar() ? err : "expected a relative folder");
+    }
   }
 
   // A tree (tasks/task.h Tree): one folder, or a list of layers, each a
   // folder or {path: FOLDER, at: SUBFOLDER}; folders of the task or of the
-  // suite's shared fixtures.
-  Tree LoadTree(const YAML::Node& n, const std::string& field) {
+  // suite's shared fixtures. `name` is what the tree becomes in the world
+  // ("the workspace", "the host root"), which `at` may not leave.
+  Tree LoadTree(const YAML::Node& n, const std::string& field,
+                std::string_view name) {
     if (n.IsScalar()) return Tree(TaskPath(n, field, true, true));
     if (!n.IsSequence() || n.size() == 0) {
       Fail(n, field, "expected a folder or a non-empty list of layers");
@@ -134,9 +137,7 @@ class Loader : private util::YamlReader {
       layer.from = TaskPath(item["path"], where + ".path", true, true);
       if (item["at"]) {
         layer.at = String(item["at"], where + ".at");
-        const fs::path at(layer.at);
-        if (at.is_absolute() || layer.at.find("..") != std::string::npos)
-          Fail(item["at"], where + ".at", "expected a relative folder");
+        WorldPath(item["at"], where + ".at", name);
       }
       tree.layers.push_back(std::move(layer));
     }
@@ -165,7 +166,8 @@ class Loader : private util::YamlReader {
     CheckKeys(n, "world", {"workspace", "sites", "hosts", "repos"});
     WorldSpec& w = task_->world;
     if (n["workspace"])
-      w.workspace = LoadTree(n["workspace"], "world.workspace");
+      w.workspace =
+          LoadTree(n["workspace"], "world.workspace", "the workspace");
     if (n["sites"]) {
       if (!n["sites"].IsMap())
         Fail(n["sites"], "world.sites",
@@ -196,14 +198,11 @@ class Loader : private util::YamlReader {
             Fail(h["name"], where + ".name",
                  "duplicate host '" + host.name + "'");
         }
-        if (h["files"]) host.files = LoadTree(h["files"], where + ".files");
+        if (h["files"])
+          host.files = LoadTree(h["files"], where + ".files", "the host root");
         if (h["docroot"]) {
           host.docroot = String(h["docroot"], where + ".docroot");
-          fs::path d(host.docroot);
-          if (d.is_absolute() || host.docroot.find("..") != std::string::npos) {
-            Fail(h["docroot"], where + ".docroot",
-                 "expected a folder relative to /srv");
-          }
+          WorldPath(h["docroot"], where + ".docroot", "the host root");
         }
         w.hosts.push_back(std::move(host));
       }
@@ -229,11 +228,7 @@ class Loader : private util::YamlReader {
       CheckKeys(r, where, {"path", "checkout", "commits"});
       RepoSpec repo;
       repo.path = r["path"] ? String(r["path"], where + ".path") : ".";
-      if (fs::path(repo.path).is_absolute() ||
-          repo.path.find("..") != std::string::npos) {
-        Fail(r["path"], where + ".path",
-             "expected a path inside the workspace");
-      }
+      if (r["path"]) WorldPath(r["path"], where + ".path", "the workspace");
       if (r["checkout"])
         repo.checkout = String(r["checkout"], where + ".checkout");
       if (!r["commits"] || !r["commits"].IsSequence() ||

@@ -54,15 +54,27 @@ bool Resolve(const json& args, const ToolContext& ctx, fs::path* out,
 
 // Writes `content` to `path` through a temporary file in the same directory
 // and rename(2). Keeps the mode of an existing file, else 0644.
+// "No space left on device" inside a world means its own disk is full
+// (sandbox/world_disk.h): say which limit.
+std::string SpaceError(int e, const ToolContext& ctx) {
+  std::string err = std::strerror(e);
+  if (e == ENOSPC && ctx.world != nullptr) {
+    err += " (the world disk limit of " +
+           std::to_string(ctx.world->options().shell.max_world_bytes >> 20) +
+           " MiB is reached)";
+  }
+  return err;
+}
+
 bool WriteAtomically(const fs::path& path, std::string_view content,
-                     std::string* err) {
+                     const ToolContext& ctx, std::string* err) {
   mode_t mode = 0644;
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
   std::string tmpl = (path.parent_path() / ".endstate-write-XXXXXX").string();
   UniqueFd fd(::mkstemp(tmpl.data()));
   if (fd.get() < 0) {
-    *err = std::strerror(errno);
+    *err = SpaceError(errno, ctx);
     return false;
   }
   size_t done = 0;
@@ -79,7 +91,7 @@ bool WriteAtomically(const fs::path& path, std::string_view content,
   if (!fd.Reset()) ok = false;
   if (ok) ok = ::rename(tmpl.c_str(), path.c_str()) == 0;
   if (!ok) {
-    *err = std::strerror(errno);
+    *err = SpaceError(errno, ctx);
     ::unlink(tmpl.c_str());
   }
   return ok;
@@ -129,7 +141,7 @@ ToolResult WriteFile(const json& args, const ToolContext& ctx) {
     return ErrorResult("cannot create the folders for " + rel + ": " +
                        ec.message());
   }
-  if (!WriteAtomically(path, content, &err)) {
+  if (!WriteAtomically(path, content, ctx, &err)) {
     return ErrorResult("cannot write " + rel + ": " + err);
   }
   return TextResult("wrote " + std::to_string(content.size()) + " bytes to " +
@@ -162,7 +174,7 @@ ToolResult EditFile(const json& args, const ToolContext& ctx) {
                        "; include more context to make it unique");
   }
   data.replace(first, old_text.size(), new_text);
-  if (!WriteAtomically(path, data, &err)) {
+  if (!WriteAtomically(path, data, ctx, &err)) {
     return ErrorResult("cannot write " + rel + ": " + err);
   }
   return TextResult("edited " + rel + ": replaced 1 occurrence");

@@ -96,6 +96,25 @@ TEST_F(ConfigTest, ErrorsNameFileLineAndField) {
             err);
 }
 
+// run.shell.max_world_mb: the disk total of a world (sandbox/world_disk.h);
+// 1024 MiB by default, 0 = no limit, negative refused.
+TEST_F(ConfigTest, WorldDiskLimit) {
+  Config c;
+  std::string err;
+  ASSERT_TRUE(LoadConfig(Write("run:\n  epochs: 1\n"), &c, &err)) << err;
+  EXPECT_EQ(1ull << 30, c.shell.max_world_bytes);
+  ASSERT_TRUE(
+      LoadConfig(Write("run:\n  shell: {max_world_mb: 64}\n"), &c, &err))
+      << err;
+  EXPECT_EQ(64ull << 20, c.shell.max_world_bytes);
+  ASSERT_TRUE(LoadConfig(Write("run:\n  shell: {max_world_mb: 0}\n"), &c, &err))
+      << err;
+  EXPECT_EQ(0u, c.shell.max_world_bytes);
+  const std::string path = Write("run:\n  shell: {max_world_mb: -1}\n");
+  EXPECT_FALSE(LoadConfig(path, &c, &err));
+  EXPECT_EQ(path + ":2: run.shell.max_world_mb: expected an integer >= 0", err);
+}
+
 TEST_F(ConfigTest, LoadsAServeBlock) {
   std::string path = Write(R"(models:
   - name: qwen-bf16

@@ -165,5 +165,61 @@ TEST_F(HostileAttemptTest, PlantedRePyDoesNotPassThePythonCheck) {
   ExpectHonestAttemptPasses(1);
 }
 
+// The agent fills the disk, with write_file and with a shell `dd`: both
+// stop at the world's own disk limit (a 1 MiB tmpfs here,
+// sandbox/world_disk.h) with a tool error, the attempt is graded `failed`
+// (never `error`), nothing of it reaches the host's disk, and the next
+// attempt passes.
+TEST_F(HostileAttemptTest, FillingTheDiskStopsAtTheWorldLimit) {
+  sandbox::WorldOptions world;
+  world.base = root_ / "worlds";
+  world.shell.max_world_bytes = 1ull << 20;
+  json big = {{"path", "big.txt"}, {"content", std::string(3 << 19, 'x')}};
+  json dd = {{"command", "dd if=/dev/zero of=fill bs=1M count=50"}};
+  server_.Push(ScriptedResponse::Json(
+      ChatCompletion("", {{"call_1", "write_file", big.dump()}})));
+  server_.Push(ScriptedResponse::Json(
+      ChatCompletion("", {{"call_2", "run_shell", dd.dump()}})));
+  server_.Push(ScriptedResponse::Json(ChatCompletion("Done.")));
+  AttemptSpec spec{.task = &task_,
+                   .model = &model_,
+                   .epoch = 0,
+                   .store = store_.get(),
+                   .run_id = run_,
+                   .model_id = model_id_,
+                   .task_id = task_id_};
+  AttemptReport r = RunAttempt(spec, config_, world);
+  EXPECT_EQ("failed", results::OutcomeName(r.outcome.outcome))
+      << r.outcome.error;
+  ASSERT_EQ(2u, r.grade.checks.size());
+  EXPECT_EQ(graders::Verdict::kFailed, r.grade.checks[0].verdict)
+      << Detail(r, 0);
+  // What the model was told, turn by turn.
+  const auto requests = server_.requests();
+  ASSERT_EQ(3u, requests.size());
+  const json write_result = requests[1].json()["messages"].back();
+  EXPECT_EQ(
+      "cannot write big.txt: No space left on device (the world disk limit "
+      "of 1 MiB is reached)",
+      write_result["content"].get<std::string>());
+  const std::string dd_result =
+      requests[2].json()["messages"].back()["content"].get<std::string>();
+  EXPECT_EQ(0u, dd_result.find("exit code 1\n")) << dd_result;
+  EXPECT_NE(std::string::npos,
+            dd_result.find("dd: error writing 'fill': No space left on device"))
+      << dd_result;
+  // dd wrote less than the limit ("3145728 bytes (3.1 MB, 3.0 MiB) copied").
+  const size_t copied = dd_result.find(" bytes (");
+  ASSERT_NE(std::string::npos, copied) << dd_result;
+  const size_t start = dd_result.rfind('\n', copied) + 1;
+  EXPECT_LT(std::stoull(dd_result.substr(start, copied - start)), 1ull << 20);
+  // Nothing left on the host: no world directory, no mount.
+  EXPECT_TRUE(fs::is_empty(world.base));
+  EXPECT_EQ(std::string::npos, util::ReadFile("/proc/self/mounts")
+                                   .value_or("")
+                                   .find(world.base.string()));
+  ExpectHonestAttemptPasses(1);
+}
+
 }  // namespace
 }  // namespace endstate::evaluator

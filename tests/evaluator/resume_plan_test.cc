@@ -124,6 +124,7 @@ TEST(RunState, RoundTripsEveryField) {
   s.config.limits.max_turns = 4;
   s.config.shell.max_pids = 64;
   s.config.shell.max_total_memory_bytes = 512ull << 20;
+  s.config.shell.max_world_bytes = 32ull << 20;
   RunState back;
   std::string err;
   ASSERT_TRUE(ParseRunState(RunStateJson(s), &back, &err)) << err;
@@ -134,6 +135,7 @@ TEST(RunState, RoundTripsEveryField) {
   EXPECT_EQ(4, back.config.limits.max_turns);
   EXPECT_FALSE(back.config.limits.timeout_s);
   EXPECT_EQ(512ull << 20, back.config.shell.max_total_memory_bytes);
+  EXPECT_EQ(32ull << 20, back.config.shell.max_world_bytes);
 
   nlohmann::json bad = RunStateJson(s);
   bad["models"][0]["base_url"] = 5;

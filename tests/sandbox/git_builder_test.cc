@@ -192,14 +192,12 @@ TEST_F(GitBuilderTest, Errors) {
   spec = Spec();
   spec.path = "../out";
   EXPECT_FALSE(BuildRepo(dir_ / "e4", spec, &refs, &err));
-  EXPECT_EQ("path: must be relative and stay inside the workspace: '../out'",
-            err);
+  EXPECT_EQ("path '../out' leaves the workspace", err);
 
   spec = Spec();
   spec.commits[2].write = {{"../x", "y"}};
   EXPECT_FALSE(BuildRepo(dir_ / "e5", spec, &refs, &err));
-  EXPECT_EQ("commits[2]: write: path must be relative and stay inside: '../x'",
-            err);
+  EXPECT_EQ("commits[2]: write: path '../x' leaves the repository", err);
 
   spec = Spec();
   spec.commits[1].tags = {"v1.0"};
@@ -212,6 +210,54 @@ TEST_F(GitBuilderTest, Errors) {
   EXPECT_EQ(
       "commits[0]: copy_from: not a directory: " + (dir_ / "missing").string(),
       err);
+}
+
+// The repository's folder and the paths of its commits go through the one
+// confinement rule on the host side (util/confine.h): `..`, absolute paths
+// and a symlink in the workspace leading out are refused with one text, and
+// nothing is written outside.
+TEST_F(GitBuilderTest, PathsStayInTheWorkspace) {
+  const fs::path ws = dir_ / "ws";
+  const fs::path canary = dir_ / "canary";
+  fs::create_directories(ws);
+  fs::create_directories(canary);
+  fs::create_directory_symlink(canary, ws / "out");
+  fs::create_directory_symlink("..", ws / "up");
+  std::map<std::string, std::string> refs;
+  std::string err;
+  struct Case {
+    std::string path, error;
+  } cases[] = {
+      {"../x", "path '../x' leaves the workspace"},
+      {"a/../../x", "path 'a/../../x' leaves the workspace"},
+      {canary.string(), "path '" + canary.string() + "' leaves the workspace"},
+      {"out", "path 'out' leaves the workspace through symlink 'out'"},
+      {"out/repo",
+       "path 'out/repo' leaves the workspace through symlink 'out'"},
+      {"up/x", "path 'up/x' leaves the workspace through symlink 'up'"},
+  };
+  for (const Case& c : cases) {
+    RepoSpec spec = Spec();
+    spec.path = c.path;
+    EXPECT_FALSE(BuildRepo(ws, spec, &refs, &err)) << c.path;
+    EXPECT_EQ(c.error, err);
+  }
+  RepoSpec spec = Spec();
+  spec.path = "w";
+  spec.commits[0].write = {{"/etc/x", "y"}};
+  EXPECT_FALSE(BuildRepo(ws, spec, &refs, &err));
+  EXPECT_EQ("commits[0]: write: path '/etc/x' leaves the repository", err);
+  spec = Spec();
+  spec.path = "r";
+  spec.commits[0].remove = {"a/../../x"};
+  EXPECT_FALSE(BuildRepo(ws, spec, &refs, &err));
+  EXPECT_EQ("commits[0]: remove: path 'a/../../x' leaves the repository", err);
+  EXPECT_TRUE(fs::is_empty(canary));
+  // A path that stays inside after `..` is the rule's, not a substring's.
+  spec = Spec();
+  spec.path = "a/../b";
+  EXPECT_TRUE(BuildRepo(ws, spec, &refs, &err)) << err;
+  EXPECT_TRUE(fs::is_directory(ws / "b" / ".git"));
 }
 
 }  // namespace

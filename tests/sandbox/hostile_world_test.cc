@@ -7,12 +7,15 @@
 // and the worlds' base), and the fixture server must never serve a file
 // from outside the world.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <string>
 
 #include "sandbox/world.h"
+#include "sandbox/world_disk.h"
 #include "tasks/loader.h"
 #include "util/files.h"
 #include "util/http.h"
@@ -89,7 +92,7 @@ TEST_F(HostileWorldTest, RepoThroughAWorkspaceSymlinkIsRefused) {
       "  repos: [{path: out, commits: [{message: m, write: {a: b}}]}]\n",
       &err);
   EXPECT_EQ(nullptr, world);
-  EXPECT_EQ("repo out: path leads outside the workspace through a symlink",
+  EXPECT_EQ("repo out: path 'out' leaves the workspace through symlink 'out'",
             err);
   EXPECT_TRUE(List(canary_).empty());
   EXPECT_TRUE(List(options_.base).empty());
@@ -106,7 +109,7 @@ TEST_F(HostileWorldTest, CommitBelowAWorkspaceSymlinkWritesNothingOutside) {
       "  repos: [{path: ., commits: [{message: m, write: {out/x: pwned}}]}]\n",
       &err);
   EXPECT_EQ(nullptr, world);
-  EXPECT_EQ("repo .: workspace symlink 'out' points outside the workspace",
+  EXPECT_EQ("repo .: path 'out' leaves the workspace through symlink 'out'",
             err);
   EXPECT_TRUE(List(canary_).empty());
   EXPECT_TRUE(List(options_.base).empty());
@@ -120,7 +123,8 @@ TEST_F(HostileWorldTest, CommitBelowAWorkspaceSymlinkWritesNothingOutside) {
       &err);
   EXPECT_EQ(nullptr, world);
   EXPECT_EQ(
-      "repo sub: workspace symlink 'sub/.git' points outside the workspace",
+      "repo sub: path 'sub/.git' leaves the workspace through symlink "
+      "'sub/.git'",
       err);
   EXPECT_TRUE(List(canary_).empty());
 }
@@ -131,19 +135,15 @@ TEST_F(HostileWorldTest, CommitPathsWithDotDotAreRefused) {
       "  repos: [{path: ., commits: [{message: m, write: {../../x: b}}]}]\n",
       &err);
   EXPECT_EQ(nullptr, world);
-  EXPECT_EQ(
-      "repo .: commits[0]: write: path must be relative and stay inside: "
-      "'../../x'",
-      err);
+  EXPECT_EQ("repo .: commits[0]: write: path '../../x' leaves the repository",
+            err);
   world = Build(
       "  repos: [{path: ., commits: [{message: m, write: {a: b}, remove: "
       "[../x]}]}]\n",
       &err);
   EXPECT_EQ(nullptr, world);
-  EXPECT_EQ(
-      "repo .: commits[0]: remove: path must be relative and stay inside: "
-      "'../x'",
-      err);
+  EXPECT_EQ("repo .: commits[0]: remove: path '../x' leaves the repository",
+            err);
   EXPECT_TRUE(List(options_.base).empty());
 }
 
@@ -170,16 +170,16 @@ TEST_F(HostileWorldTest, DocrootThroughASymlinkOutOfTheHostIsRefused) {
   auto world = Build("  hosts: [{name: prod.test, files: prod}]\n", &err);
   EXPECT_EQ(nullptr, world);
   EXPECT_EQ(
-      "host prod.test: docroot 'www' leads outside the host root through a "
-      "symlink",
+      "host prod.test: docroot: path 'www' leaves the host root through "
+      "symlink 'www'",
       err);
   fs::create_directory_symlink(canary_, dir_ / "prod/srv");
   world = Build(
       "  hosts: [{name: prod.test, files: prod, docroot: srv/html}]\n", &err);
   EXPECT_EQ(nullptr, world);
   EXPECT_EQ(
-      "host prod.test: docroot 'srv/html' leads outside the host root "
-      "through a symlink",
+      "host prod.test: docroot: path 'srv/html' leaves the host root through "
+      "symlink 'srv'",
       err);
   EXPECT_TRUE(List(canary_).empty());
   EXPECT_TRUE(List(options_.base).empty());
@@ -270,6 +270,72 @@ TEST_F(HostileWorldTest, RunMemoryTotalIsBounded) {
   r = world->RunShell("python3 -c 'b = bytearray(150 << 20)'", limits);
   EXPECT_FALSE(r.memory_limit_hit);
   EXPECT_EQ(0, r.exit_code) << r.err;
+}
+
+// The world's disk total (sandbox/world_disk.h): the world is its own
+// tmpfs of max_world_bytes. A shell `dd` and an ssh session writing to
+// /srv both stop at "No space left on device", the host's disk (the
+// worlds' base) holds nothing of it, and the mount is gone with the world.
+TEST_F(HostileWorldTest, WorldDiskTotalIsBounded) {
+  options_.shell.max_world_bytes = 8ull << 20;
+  std::string err;
+  auto world = Build(
+      "  workspace: workspace\n  hosts: [{name: prod.test, files: prod}]\n",
+      &err);
+  ASSERT_NE(nullptr, world) << err;
+  const fs::path dir = world->dir();
+  struct statvfs vfs {};
+  ASSERT_EQ(0, ::statvfs(dir.c_str(), &vfs));
+  EXPECT_EQ(8ull << 20, uint64_t{vfs.f_blocks} * vfs.f_frsize);
+  struct stat world_st {
+  }, base_st{};
+  ASSERT_EQ(0, ::stat(dir.c_str(), &world_st));
+  ASSERT_EQ(0, ::stat(options_.base.c_str(), &base_st));
+  EXPECT_NE(base_st.st_dev, world_st.st_dev);  // not the host's disk
+
+  ProcessResult r =
+      world->RunShell("dd if=/dev/zero of=fill bs=1M count=20 2>&1 | head -1",
+                      world->options().shell);
+  EXPECT_EQ("dd: error writing 'fill': No space left on device\n", r.out);
+  EXPECT_LE(fs::file_size(world->workspace() / "fill"), 8ull << 20);
+  // The deploy host's root is on the same disk: a session sees it full.
+  auto session = SshSession::Connect(world->deploy_hosts()[0].ssh, &err);
+  ASSERT_NE(nullptr, session) << err;
+  ExecResult er;
+  ASSERT_TRUE(session->Exec("echo x > /srv/www/more.html",
+                            std::chrono::seconds(10), 4096, &er, &err))
+      << err;
+  EXPECT_EQ(1, er.exit_code);
+  EXPECT_NE(std::string::npos, er.err.find("No space left on device"))
+      << er.err;
+  // Freeing space works again (the agent can recover).
+  fs::remove(world->workspace() / "fill");
+  r = world->RunShell("echo ok > small && cat small", world->options().shell);
+  EXPECT_EQ("ok\n", r.out);
+  world.reset();
+  EXPECT_FALSE(fs::exists(dir));
+  const std::string mounts = util::ReadFile("/proc/self/mounts").value_or("");
+  EXPECT_EQ(std::string::npos, mounts.find(dir.string()));
+  EXPECT_TRUE(List(options_.base).empty());
+}
+
+// A world whose directory cannot be mounted says why and how to go on.
+TEST_F(HostileWorldTest, WorldDiskMountFailureIsClear) {
+  std::string err;
+  fs::create_directories(options_.base);
+  EXPECT_FALSE(MountWorldDisk(options_.base / "missing", 1 << 20, &err));
+  EXPECT_EQ("cannot mount the world's 1 MiB disk on " +
+                (options_.base / "missing").string() +
+                ": No such file or directory",
+            err);
+  options_.shell.max_world_bytes = 0;  // no limit: no mount
+  auto world = Build("  workspace: workspace\n", &err);
+  ASSERT_NE(nullptr, world) << err;
+  struct stat world_st {
+  }, base_st{};
+  ASSERT_EQ(0, ::stat(world->dir().c_str(), &world_st));
+  ASSERT_EQ(0, ::stat(options_.base.c_str(), &base_st));
+  EXPECT_EQ(base_st.st_dev, world_st.st_dev);
 }
 
 }  // namespace

@@ -93,33 +93,71 @@ TEST_F(HostileTaskTest, DotDotAndAbsolutePathsAreRefused) {
 }
 
 TEST_F(HostileTaskTest, SymlinksLeadingOutAreRefused) {
-  const std::string kOut = "leaves the task folder through a symlink";
-  EXPECT_EQ(At(6, "world.workspace: path 'etc-link' " + kOut),
+  const std::string kOut = "leaves the task folder through symlink ";
+  EXPECT_EQ(At(6, "world.workspace: path 'etc-link' " + kOut + "'etc-link'"),
             Load("  workspace: etc-link\n"));
-  EXPECT_EQ(At(6, "world.workspace: path 'up-link' " + kOut),
+  EXPECT_EQ(At(6, "world.workspace: path 'up-link' " + kOut + "'up-link'"),
             Load("  workspace: up-link\n"));
-  EXPECT_EQ(At(6, "world.sites.site.test: path 'etc-link' " + kOut),
-            Load("  sites: {site.test: etc-link}\n"));
-  EXPECT_EQ(At(6, "world.hosts[0].files: path 'etc-link/ssh' " + kOut),
-            Load("  hosts: [{name: prod.test, files: etc-link/ssh}]\n"));
   EXPECT_EQ(
-      At(6, "world.repos[0].commits[0].copy_from: path 'up-link' " + kOut),
-      Load("  repos: [{commits: [{message: m, copy_from: up-link}]}]\n"));
-  EXPECT_EQ(At(12, "solution[0].args_from.content: path 'shadow.txt' " + kOut),
+      At(6, "world.sites.site.test: path 'etc-link' " + kOut + "'etc-link'"),
+      Load("  sites: {site.test: etc-link}\n"));
+  EXPECT_EQ(
+      At(6, "world.hosts[0].files: path 'etc-link/ssh' " + kOut + "'etc-link'"),
+      Load("  hosts: [{name: prod.test, files: etc-link/ssh}]\n"));
+  EXPECT_EQ(At(6, "world.repos[0].commits[0].copy_from: path 'up-link' " +
+                      kOut + "'up-link'"),
+            Load("  repos: [{commits: [{message: m, copy_from: up-link}]}]\n"));
+  EXPECT_EQ(At(12, "solution[0].args_from.content: path 'shadow.txt' " + kOut +
+                       "'shadow.txt'"),
             Load("  workspace: workspace\n",
                  "  - tool: write_file\n    args_from: {content: "
                  "shadow.txt}\n"));
 }
 
+// The suite's shared fixtures ("../_shared/...") are a second allowed root
+// of the same rule: a symlink in them may not lead out of them, not even
+// into the task folder that names them.
+TEST_F(HostileTaskTest, SymlinksLeadingOutOfTheSharedFixturesAreRefused) {
+  const fs::path shared = root_ / "_shared";
+  fs::create_directories(shared / "site");
+  fs::create_directory_symlink("/etc", shared / "site" / "etc-link");
+  fs::create_directory_symlink("../evil", shared / "back");
+  EXPECT_EQ("", Load("  workspace: ../_shared/site\n"));
+  EXPECT_EQ(At(6,
+               "world.workspace: path '../_shared/site/etc-link' leaves the "
+               "task folder through symlink 'site/etc-link'"),
+            Load("  workspace: ../_shared/site/etc-link\n"));
+  EXPECT_EQ(At(6,
+               "world.workspace: path '../_shared/back' leaves the task "
+               "folder through symlink 'back'"),
+            Load("  workspace: ../_shared/back\n"));
+  // Only the shared folder is a second root, not the suite beside it.
+  EXPECT_EQ(At(6,
+               "world.workspace: path '../_shared/../other' leaves the "
+               "task folder"),
+            Load("  workspace: ../_shared/../other\n"));
+}
+
 TEST_F(HostileTaskTest, HostDocrootsAndRepoPathsStayInside) {
-  EXPECT_EQ(At(6, "world.hosts[0].docroot: expected a folder relative to /srv"),
+  EXPECT_EQ(At(6, "world.hosts[0].docroot: path '/etc' leaves the host root"),
             Load("  hosts: [{name: prod.test, docroot: /etc}]\n"));
-  EXPECT_EQ(At(6, "world.hosts[0].docroot: expected a folder relative to /srv"),
+  EXPECT_EQ(At(6,
+               "world.hosts[0].docroot: path 'www/../../..' leaves the host "
+               "root"),
             Load("  hosts: [{name: prod.test, docroot: www/../../..}]\n"));
-  EXPECT_EQ(At(6, "world.repos[0].path: expected a path inside the workspace"),
+  EXPECT_EQ(At(6, "world.repos[0].path: path '../../x' leaves the workspace"),
             Load("  repos: [{path: ../../x, commits: [{message: m}]}]\n"));
-  EXPECT_EQ(At(6, "world.repos[0].path: expected a path inside the workspace"),
+  EXPECT_EQ(At(6, "world.repos[0].path: path '/tmp/x' leaves the workspace"),
             Load("  repos: [{path: /tmp/x, commits: [{message: m}]}]\n"));
+  EXPECT_EQ(At(7, "world.workspace[0].at: path '/srv' leaves the workspace"),
+            Load("  workspace:\n    - {path: workspace, at: /srv}\n"));
+  EXPECT_EQ(At(7,
+               "world.hosts[0].files[0].at: path 'a/../..' leaves the host "
+               "root"),
+            Load("  hosts:\n    - {name: prod.test, files: [{path: site, "
+                 "at: a/../..}]}\n"));
+  // Staying inside after a `..` is fine: the rule, not a substring test.
+  EXPECT_EQ("", Load("  hosts: [{name: prod.test, docroot: www/../html}]\n"));
 }
 
 TEST_F(HostileTaskTest, HostNamesMustBePlainTestNames) {

@@ -152,7 +152,7 @@ TEST_F(LoaderTest, TreesLayerTheSuitesSharedFixtures) {
        ":7: world.workspace: expected a folder or a non-empty list of "
        "layers"},
       {"[{path: workspace, at: ../x}]",
-       ":7: world.workspace[0].at: expected a relative folder"},
+       ":7: world.workspace[0].at: path '../x' leaves the workspace"},
       {"[{at: x}]", ":7: world.workspace[0].path: missing field"},
       {"[{path: workspace, into: x}]",
        ":7: world.workspace[0].into: unknown field (expected one of: at, "

@@ -186,5 +186,34 @@ TEST_F(SshToolsTest, ExecOutputIsCapped) {
   EXPECT_LT(r.content.size(), 300u);
 }
 
+// The sessions of a deploy host share one memory cgroup of
+// max_total_memory_bytes (sandbox/ssh_host.cc): an allocation bomb is
+// killed inside it, the tool result says so (a tool error), and the host's
+// sshd and the harness go on.
+TEST_F(SshToolsTest, ExecMemoryTotalIsBounded) {
+  if (!fs::exists("/sys/fs/cgroup/memory/tasks")) {
+    GTEST_SKIP() << "no cgroup v1 memory controller: ssh_exec sessions run "
+                    "without a memory total here";
+  }
+  world_.mutable_options().shell.max_total_memory_bytes = 256ull << 20;
+  ASSERT_TRUE(world_.AddHost("mem.test", {})) << world_.error();
+  ToolResult r = Exec(
+      {{"host", "mem.test"},
+       {"command", "python3 -c 'b = bytearray(600 << 20); print(len(b))'"}});
+  EXPECT_TRUE(r.is_error);
+  EXPECT_EQ(137, r.exit_code);
+  EXPECT_EQ(
+      "exit code 137\n--- stderr ---\n[memory limit hit: the sessions of "
+      "mem.test together (and their /tmp) may use at most 256 MiB; a process "
+      "was killed]\n",
+      r.content);
+  r = Exec({{"host", "mem.test"}, {"command", "echo alive"}});
+  EXPECT_EQ("exit code 0\n--- stdout ---\nalive\n", r.content);
+  r = Exec(
+      {{"host", "mem.test"},
+       {"command", "python3 -c 'b = bytearray(100 << 20); print(len(b))'"}});
+  EXPECT_EQ("exit code 0\n--- stdout ---\n104857600\n", r.content);
+}
+
 }  // namespace
 }  // namespace endstate::tools
