@@ -53,7 +53,7 @@ int Export(const ExportOptions& o) {
     auto latest = reader->LatestRun(&err);
     if (!latest) {
       std::cerr << kWho << o.db << ": "
-                << (err.empty() ? "no evaluation run recorded" : err) << '\n';
+                << (err.empty() ? "no runs recorded" : err) << '\n';
       return kExitUsage;
     }
     sel.run = *latest;

@@ -29,7 +29,7 @@ int Report(const ReportOptions& o) {
     auto latest = reader->LatestRun(&err);
     if (!latest) {
       std::cerr << "endstate report: " << o.db << ": "
-                << (err.empty() ? "no evaluation run recorded" : err) << '\n';
+                << (err.empty() ? "no runs recorded" : err) << '\n';
       return kExitUsage;
     }
     run = *latest;

@@ -150,7 +150,7 @@ int Attempts(const AttemptsOptions& o) {
     auto latest = reader->LatestRun(&err);
     if (!latest) {
       std::cerr << "endstate attempts: " << o.db << ": "
-                << (err.empty() ? "no evaluation run recorded" : err) << '\n';
+                << (err.empty() ? "no runs recorded" : err) << '\n';
       return err.empty() ? kExitUsage : kExitInfra;
     }
     run = *latest;
