@@ -152,7 +152,8 @@ Command AddExportCommand(CLI::App& root) {
       "log (docs/export.md)");
   app->add_option("--db", o->db, "SQLite database (default ./endstate.db)");
   CLI::Option* run =
-      app->add_option("--run", o->run, "Run id (default: the latest run)")
+      app->add_option("--run", o->run,
+                      "Run id (default: the latest evaluation run)")
           ->check(CLI::PositiveNumber);
   app->add_option("--attempt", o->attempts,
                   "Only this attempt id (repeatable; any run)")

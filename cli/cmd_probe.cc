@@ -3,11 +3,13 @@
 // the probe table of `report`.
 #include <unistd.h>
 
+#include <csignal>
 #include <iostream>
 #include <memory>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/stop_signals.h"
 #include "evaluator/config.h"
 #include "evaluator/server_fleet.h"
 #include "probes/probe_runner.h"
@@ -16,6 +18,7 @@
 #include "results/probe_data.h"
 #include "results/store.h"
 #include "util/clock.h"
+#include "util/stop.h"
 
 namespace endstate::cli {
 namespace {
@@ -99,6 +102,13 @@ int PrintProbes(const ProbeCliOptions& o, int64_t run,
 }
 
 int Probe(const ProbeCliOptions& o) {
+  // Ctrl-C and SIGTERM (cli/stop_signals.h): the request in flight is cut,
+  // no further model is probed, its server is stopped, the run cancelled.
+  StopSignals signals([](int sig) {
+    std::cerr << std::string("endstate: ") +
+                     (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                     ": stopping the probes (a second Ctrl-C exits at once)\n";
+  });
   evaluator::Config config;
   std::string err;
   if (!o.config_path.empty() &&
@@ -178,7 +188,8 @@ int Probe(const ProbeCliOptions& o) {
                                     }},
                                store.get(), run, model_ids);
   bool recorded = true;
-  for (size_t i = 0; i < models.size() && recorded; ++i) {
+  for (size_t i = 0; i < models.size() && recorded && !util::StopRequested();
+       ++i) {
     results::Termination termination = results::Termination::kNone;
     if (!fleet.Start(i)) {
       std::string why = fleet.Problem(i, &termination);
@@ -190,6 +201,15 @@ int Probe(const ProbeCliOptions& o) {
     recorded = probes::RunProbes(*store, run, {models[i]}, {model_ids[i]},
                                  options, &summary, &err);
     fleet.Stop(i);
+  }
+  if (util::StopRequested()) {
+    std::string cancel_err;
+    if (!store->CancelRun(run, &cancel_err)) {
+      std::cerr << kWho << cancel_err << '\n';
+    }
+    std::cerr << "endstate: probe run " << run
+              << " cancelled (the measurements recorded so far are kept)\n";
+    return kExitInterrupted;
   }
   std::string finish_err;
   const bool finished = store->FinishRun(run, &finish_err);

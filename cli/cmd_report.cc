@@ -61,7 +61,8 @@ Command AddReportCommand(CLI::App& root) {
   auto o = std::make_shared<ReportOptions>();
   CLI::App* app = root.add_subcommand("report", "Per-model results of a run");
   AddDbOption(app, &o->db);
-  app->add_option("--run", o->run, "Run id (default: the latest run)")
+  app->add_option("--run", o->run,
+                  "Run id (default: the latest evaluation run)")
       ->check(CLI::PositiveNumber);
   app->add_option("--format", o->format,
                   "table, json, csv, markdown or junit (docs/report.md)")

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -17,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "cli/report_output.h"
+#include "cli/stop_signals.h"
 #include "evaluator/attempt.h"
 #include "evaluator/overrides.h"
 #include "evaluator/preflight.h"
@@ -34,6 +36,7 @@
 #include "sandbox/world_sweep.h"
 #include "util/clock.h"
 #include "util/format.h"
+#include "util/stop.h"
 
 namespace endstate::cli {
 namespace {
@@ -63,6 +66,11 @@ struct RunOptions {
   std::optional<std::string> max_turns, temperature, max_tokens;
   std::vector<std::string> argv;
 };
+
+// The command that finishes run `run_id` of `db` (printed when it stops).
+std::string ResumeLine(int64_t run_id, const std::string& db) {
+  return "endstate run --resume " + std::to_string(run_id) + " --db " + db;
+}
 
 // The first failing or erroring check, for the progress line.
 std::string FirstProblem(const evaluator::AttemptReport& r) {
@@ -375,7 +383,40 @@ int PrepareResumedRun(const RunOptions& o,
   return kExitOk;
 }
 
+// The end of a run stopped by SIGINT or SIGTERM (docs/cli.md, "Stopping a
+// run"): marked cancelled, the resume line printed, exit 130.
+int EndCancelled(const RunOptions& o, results::Store& store, int64_t run_id,
+                 int cancelled_attempts) {
+  std::string err;
+  if (!store.CancelRun(run_id, &err)) {
+    std::cerr << "endstate run: cannot record that run " << run_id
+              << " was cancelled: " << err << '\n';
+  }
+  std::cerr << "endstate: run " << run_id << " cancelled ("
+            << cancelled_attempts
+            << " attempt(s) in flight ended as cancelled); resume it with:\n"
+            << ResumeLine(run_id, o.db) << '\n';
+  return kExitInterrupted;
+}
+
 int Run(const RunOptions& o) {
+  // Lines go above the progress display while it is shown.
+  Progress* shown = nullptr;
+  std::mutex log_mu;
+  auto say = [&](const std::string& line) {
+    std::lock_guard lock(log_mu);
+    if (shown) {
+      shown->Log(line);
+    } else {
+      std::cerr << line + "\n";
+    }
+  };
+  // Ctrl-C and SIGTERM (cli/stop_signals.h): said even with --quiet.
+  StopSignals signals([&](int sig) {
+    say(std::string("endstate: ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+        ": stopping: no new attempt starts, those in flight end as "
+        "cancelled (a second Ctrl-C exits at once)");
+  });
   evaluator::RunContext ctx;
   std::unique_ptr<results::Store> store;
   int code = o.resume > 0 ? PrepareResumedRun(o, &store, &ctx)
@@ -383,22 +424,19 @@ int Run(const RunOptions& o) {
   if (code != kExitOk) return code;
   const evaluator::Config& config = ctx.config;
   std::string err;
+  signals.SetExitMessage("\nendstate: second interrupt: exiting at once; run " +
+                         std::to_string(ctx.run_id) +
+                         " stays resumable with:\n" +
+                         ResumeLine(ctx.run_id, o.db) + "\n");
+  if (util::StopRequested()) return EndCancelled(o, *store, ctx.run_id, 0);
 
   // Managed servers (docs/servers.md): started before a model's first
-  // attempt, stopped after its last; lines go above the progress display.
-  Progress* shown = nullptr;
-  std::mutex log_mu;
+  // attempt, stopped after its last (also when the run is stopped).
   evaluator::ServerFleet fleet(config.serve, &ctx.models,
                                {.log_dir = o.server_logs,
                                 .log =
                                     [&](const std::string& line) {
-                                      if (o.quiet) return;
-                                      std::lock_guard lock(log_mu);
-                                      if (shown) {
-                                        shown->Log("endstate: " + line);
-                                      } else {
-                                        std::cerr << "endstate: " + line + "\n";
-                                      }
+                                      if (!o.quiet) say("endstate: " + line);
                                     }},
                                store.get(), ctx.run_id, ctx.model_ids);
 
@@ -436,6 +474,10 @@ int Run(const RunOptions& o) {
       }
     };
   }
+  // A stopped run starts no server (its attempts are skipped).
+  lifecycle.start = [start = lifecycle.start](size_t m) {
+    if (start && !util::StopRequested()) start(m);
+  };
 
   sandbox::WorldOptions world_options;
   world_options.keep = o.keep_worlds;
@@ -480,12 +522,14 @@ int Run(const RunOptions& o) {
   // When the record cannot be written the run stops: no new attempt starts
   // (those in flight finish), and the first reason is reported.
   std::atomic<bool> record_failed{false};
+  std::atomic<int> cancelled{0};  // attempts ended by a stop (Ctrl-C)
   std::mutex record_mu;
   std::string record_error;
   evaluator::RunScheduled(
       plan, config.concurrency, caps,
       [&](const evaluator::PlannedAttempt& p) {
-        if (record_failed) return;
+        // A stopped run starts no attempt (util/stop.h).
+        if (record_failed || util::StopRequested()) return;
         const evaluator::SlotWork& w = *by_slot.at({p.model, p.task, p.epoch});
         const models::ModelConfig& model = ctx.models[p.model];
         const tasks::Task& task = ctx.suite[p.task];
@@ -508,7 +552,7 @@ int Run(const RunOptions& o) {
                 : evaluator::RecordUnrunAttempt(spec, termination, problem);
         int error_tries = w.error_tries;
         while (r.outcome.outcome == results::Outcome::kError &&
-               r.attempt_id > 0 &&
+               r.attempt_id > 0 && !util::StopRequested() &&
                fleet.Problem(p.model, &termination).empty() &&
                evaluator::ShouldRetry(++error_tries, o.retry_errors)) {
           if (!o.quiet) {
@@ -526,14 +570,21 @@ int Run(const RunOptions& o) {
           std::lock_guard lock(record_mu);
           if (!record_failed.exchange(true)) record_error = r.outcome.error;
         }
-        std::string detail = r.outcome.outcome == results::Outcome::kPassed
-                                 ? ""
-                                 : FirstProblem(r);
+        const bool was_cancelled =
+            r.outcome.termination == results::Termination::kCancelled;
+        if (was_cancelled) ++cancelled;
+        std::string detail =
+            r.outcome.outcome == results::Outcome::kPassed || was_cancelled
+                ? ""
+                : FirstProblem(r);
         if (!r.world_dir.empty())
           detail += " [world kept: " + r.world_dir + "]";
-        progress.Done(model.name, task.id, p.epoch,
-                      std::string(results::OutcomeName(r.outcome.outcome)),
-                      detail, r.outcome.wall_ms, task_cost[p.task]);
+        progress.Done(
+            model.name, task.id, p.epoch,
+            was_cancelled
+                ? std::string("cancelled")
+                : std::string(results::OutcomeName(r.outcome.outcome)),
+            detail, r.outcome.wall_ms, task_cost[p.task]);
       },
       lifecycle);
   {
@@ -545,6 +596,9 @@ int Run(const RunOptions& o) {
               << " stopped (endstate run --resume " << ctx.run_id << " --db "
               << o.db << " finishes it)\n";
     return kExitInfra;
+  }
+  if (util::StopRequested()) {
+    return EndCancelled(o, *store, ctx.run_id, cancelled.load());
   }
   if (!store->FinishRun(ctx.run_id, &err)) {
     std::cerr << "endstate run: cannot record the end of run " << ctx.run_id

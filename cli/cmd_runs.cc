@@ -110,14 +110,14 @@ int Runs(const RunsOptions& o) {
     std::cout << out.dump(2) << '\n';
     return kExitOk;
   }
-  std::vector<std::vector<std::string>> rows = {{"id", "started", "finished",
-                                                 "models", "attempts", "passed",
-                                                 "labels", "note"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"id", "status", "started", "finished", "models", "attempts", "passed",
+       "labels", "note"}};
   for (const auto& r : *runs) {
     std::string models;
     for (const auto& m : results::DisplayModelNames(r.models))
       models += (models.empty() ? "" : ",") + m;
-    rows.push_back({std::to_string(r.id), r.started_at,
+    rows.push_back({std::to_string(r.id), r.status, r.started_at,
                     r.finished_at.empty() ? "-" : r.finished_at,
                     models.empty() ? "-" : models, std::to_string(r.attempts),
                     std::to_string(r.passed),
@@ -149,16 +149,13 @@ int Attempts(const AttemptsOptions& o) {
   std::string err;
   int64_t run = o.run;
   if (run == 0) {
-    auto runs = results::ListRuns(*reader, &err);
-    if (!runs) {
-      std::cerr << "endstate attempts: " << err << '\n';
-      return kExitInfra;
+    auto latest = reader->LatestRun(&err);
+    if (!latest) {
+      std::cerr << "endstate attempts: " << o.db << ": "
+                << (err.empty() ? "no runs recorded" : err) << '\n';
+      return err.empty() ? kExitUsage : kExitInfra;
     }
-    if (runs->empty()) {
-      std::cerr << "endstate attempts: " << o.db << ": no runs recorded\n";
-      return kExitUsage;
-    }
-    run = runs->back().id;
+    run = *latest;
   }
   std::string model = o.model;
   std::vector<std::string> models;
@@ -249,7 +246,8 @@ Command AddAttemptsCommand(CLI::App& root) {
   auto o = std::make_shared<AttemptsOptions>();
   CLI::App* app = root.add_subcommand("attempts", "List the attempts of a run");
   AddDbOption(app, &o->db);
-  app->add_option("--run", o->run, "Run id (default: the latest run)")
+  app->add_option("--run", o->run,
+                  "Run id (default: the latest evaluation run)")
       ->check(CLI::PositiveNumber);
   CLI::Option* failed =
       app->add_flag("--failed", o->failed,

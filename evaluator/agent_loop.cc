@@ -4,6 +4,7 @@
 #include "models/reasoning.h"
 #include "util/clock.h"
 #include "util/format.h"
+#include "util/stop.h"
 
 namespace endstate::evaluator {
 namespace {
@@ -77,6 +78,11 @@ LoopResult RunAgentLoop(const tasks::Task& task,
   int truncated_in_a_row = 0;
   using results::Termination;
   for (int turn = start ? start->first_turn : 0;; ++turn) {
+    if (util::StopRequested()) {
+      result.termination = Termination::kCancelled;
+      result.error = kCancelledError;
+      break;
+    }
     if (turn >= limits.max_turns) {
       result.termination = Termination::kMaxTurns;
       break;
@@ -96,8 +102,11 @@ LoopResult RunAgentLoop(const tasks::Task& task,
     const bool ok = client.Complete(req, &resp, &merr);
     result.model_ms += util::MsSince(call_start);
     if (!ok) {
-      result.termination = FailedCallTermination(merr);
-      result.error = merr.message;
+      // A request cut short by a stop is the stop's doing, not the model's.
+      const bool stopped = util::StopRequested();
+      result.termination =
+          stopped ? Termination::kCancelled : FailedCallTermination(merr);
+      result.error = stopped ? kCancelledError : merr.message;
       results::TurnRecord rec;
       rec.index = turn;
       rec.raw_request = merr.raw_request;

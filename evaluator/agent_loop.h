@@ -36,10 +36,17 @@ inline constexpr char kTruncatedNote[] =
     "it was complete, and nothing was run. Reply more briefly: call one tool "
     "at a time, or give a short final answer.";
 
+// The error of an attempt ended by a stopped run (termination kCancelled):
+// the loop checks util::StopRequested() (util/stop.h) before every turn, and
+// a model request cut short by the stop ends the attempt the same way.
+inline constexpr char kCancelledError[] =
+    "cancelled: the run was stopped (SIGINT or SIGTERM) before this attempt "
+    "finished; `endstate run --resume` runs the slot again";
+
 struct LoopResult {
   // Why the loop stopped: agent_stop, max_turns, token_limit, timeout,
   // truncated, empty_reply, refusal, context_exhausted (graded), or
-  // model_error, server_capacity, record_error (errors).
+  // model_error, server_capacity, record_error, cancelled (errors).
   results::Termination termination = results::Termination::kNone;
   std::string error;  // model error text
   int turns = 0;

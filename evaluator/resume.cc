@@ -24,6 +24,13 @@ bool Interrupted(const results::Store::AttemptRow& r) {
          r.termination == results::Termination::kInterrupted;
 }
 
+// Ended by a stopped run (Ctrl-C, SIGTERM): not a result, never an error
+// try nor an interrupted one; the slot simply runs again.
+bool Cancelled(const results::Store::AttemptRow& r) {
+  return r.status == "finished" &&
+         r.termination == results::Termination::kCancelled;
+}
+
 // Takes connection settings (key variable, timeouts, retries, connection
 // cap) of the models named in `config_path`; what a model *is* (provider,
 // URL, model id) must not change within a run.
@@ -69,7 +76,7 @@ ResumePlan PlanResume(const std::vector<PlannedAttempt>& plan,
     SlotHistory& h = history[{r.model, r.task, r.epoch}];
     h.latest = &r;
     if (r.status == "finished" && r.outcome == results::Outcome::kError &&
-        !Interrupted(r))
+        !Interrupted(r) && !Cancelled(r))
       ++h.error_tries;
     if (Interrupted(r)) ++h.interrupted_tries;
   }
@@ -97,7 +104,7 @@ ResumePlan PlanResume(const std::vector<PlannedAttempt>& plan,
                .error_tries = h.error_tries};
     if (Interrupted(*h.latest) && h.interrupted_tries >= kMaxInterruptedTries) {
       ++out.given_up;
-    } else if (Interrupted(*h.latest)) {
+    } else if (Interrupted(*h.latest) || Cancelled(*h.latest)) {
       ++out.interrupted;
       out.work.push_back(w);
     } else if (h.latest->outcome == results::Outcome::kError &&

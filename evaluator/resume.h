@@ -33,7 +33,8 @@ inline bool ShouldRetry(int error_tries, int retry_errors) {
 }
 
 // Tries of one slot interrupted (the harness died during them) after which
-// --resume gives the slot up instead of running it again.
+// --resume gives the slot up instead of running it again. Tries cancelled
+// by a stopped run (termination kCancelled: Ctrl-C, SIGTERM) never count.
 inline constexpr int kMaxInterruptedTries = 2;
 
 struct ResumePlan {
@@ -44,7 +45,8 @@ struct ResumePlan {
   std::vector<int64_t> abandon_for_good;
   int given_up = 0;     // slots interrupted kMaxInterruptedTries times
   int kept = 0;         // slots whose latest try finished; left as they are
-  int interrupted = 0;  // slots whose latest try never finished: run again
+  int interrupted = 0;  // slots whose latest try never finished, or was
+                        // cancelled by a stopped run: run again
   int retried = 0;      // slots whose latest try is an error to retry
   int missing = 0;      // slots never started
 };

@@ -49,6 +49,7 @@ util::HttpResponse PostModelRequest(
   hr.body = body;
   hr.total_timeout = config.request_timeout;
   hr.stall_timeout = config.stall_timeout;
+  hr.abort_on_stop = true;  // a stopped run cuts its requests short
   hr.max_body_bytes = config.max_response_bytes + 1;
   SseParser parser;
   std::vector<SseEvent> events;

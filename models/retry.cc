@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <thread>
 
+#include "util/stop.h"
+
 namespace endstate::models {
 namespace {
 
@@ -14,7 +16,14 @@ class SystemClock final : public RetryClock {
     return std::chrono::steady_clock::now();
   }
   void Sleep(std::chrono::milliseconds d) override {
-    std::this_thread::sleep_for(d);
+    // In slices, so that a run being stopped does not wait out a back-off.
+    const auto until = std::chrono::steady_clock::now() + d;
+    while (!util::StopRequested()) {
+      const auto left = until - std::chrono::steady_clock::now();
+      if (left <= std::chrono::steady_clock::duration::zero()) return;
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+          left, std::chrono::milliseconds(100)));
+    }
   }
 };
 
@@ -72,8 +81,9 @@ RetryResult RunWithRetries(const RetryPolicy& policy, RetryClock* clock,
       result.ok = true;
       return result;
     }
+    // A run being stopped (util/stop.h) makes no further try.
     if (result.last.kind == TryOutcome::Kind::kFinal ||
-        result.tries >= max_tries) {
+        result.tries >= max_tries || util::StopRequested()) {
       break;
     }
     std::chrono::milliseconds wait =

@@ -1,7 +1,9 @@
 #include "results/browse.h"
 
 #include "results/run_meta.h"
+#include "results/run_status.h"
 #include "results/sqlite.h"
+#include "util/clock.h"
 
 namespace endstate::results {
 namespace {
@@ -36,6 +38,14 @@ std::optional<std::vector<RunRow>> ListRuns(RunReader& reader,
       err);
   if (!has_note) return std::nullopt;
   const std::string note = *has_note > 0 ? "r.note" : "''";
+  // Before schema v6 runs had no pid, pid_host, cancelled_at.
+  auto has_pid = db->QueryInt(
+      "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'pid'", err);
+  if (!has_pid) return std::nullopt;
+  const std::string liveness =
+      *has_pid > 0 ? "COALESCE(r.pid, 0), COALESCE(r.pid_host, ''), "
+                     "r.cancelled_at IS NOT NULL"
+                   : "0, '', 0";
   // Correlated subqueries keep the counts independent of the model join.
   auto stmt = Stmt::Prepare(*db,
                             R"sql(
@@ -52,10 +62,11 @@ SELECT r.id, r.started_at, COALESCE(r.finished_at, ''), r.status, r.args,
   (SELECT COUNT(*) FROM attempts a WHERE a.run_id = r.id
      AND a.status = 'running'),
   )sql" + note + ", " + std::string(kRunKindSql) +
-                                " FROM runs r ORDER BY r.id",
+                                ", " + liveness + " FROM runs r ORDER BY r.id",
                             err);
   if (!stmt) return std::nullopt;
   std::vector<RunRow> rows;
+  const std::string this_host = util::HostName();
   for (;;) {
     auto step = stmt->Step(err);
     if (step == Stmt::StepResult::kError) return std::nullopt;
@@ -64,7 +75,11 @@ SELECT r.id, r.started_at, COALESCE(r.finished_at, ''), r.status, r.args,
     r.id = stmt->Int(0);
     r.started_at = stmt->Text(1);
     r.finished_at = stmt->Text(2);
-    r.status = stmt->Text(3);
+    r.status = ShownRunStatus({.status = stmt->Text(3),
+                               .cancelled = stmt->Int(15) != 0,
+                               .pid = stmt->Int(13),
+                               .pid_host = stmt->Text(14)},
+                              this_host);
     r.args = stmt->Text(4);
     r.models = SplitNames(stmt->Text(5));
     r.attempts = static_cast<int>(stmt->Int(6));

@@ -16,7 +16,8 @@ namespace endstate::results {
 struct RunRow {
   int64_t id = 0;
   std::string started_at{}, finished_at{};  // finished_at "" while running
-  std::string status{};                     // running | finished
+  // running | finished | cancelled | killed (results/run_status.h)
+  std::string status{};
   std::string args{};                       // the command line
   std::vector<std::string> models{};        // models.name, insertion order
   int attempts = 0;  // every attempt row, retries included

@@ -245,7 +245,11 @@ Failure InputMerge::TargetRun(MergeStats* stats) {
       {"config_json", merged_text},
       {"status", complete ? "finished" : "running"},
       {"started_at", first_start},
-      {"finished_at", complete ? SqlValue(last_finish) : SqlValue(nullptr)}};
+      {"finished_at", complete ? SqlValue(last_finish) : SqlValue(nullptr)},
+      // No process runs a merged run: never shown killed nor cancelled.
+      {"pid", SqlValue(nullptr)},
+      {"pid_host", SqlValue(nullptr)},
+      {"cancelled_at", SqlValue(nullptr)}};
   if (out_run_ > 0) {
     ScopedReset reset(update_run_);
     if (!update_run_.Bind({{":c", o.at("config_json")},

@@ -18,7 +18,7 @@ struct TerminationRow {
   bool infrastructure;  // outcome error without grading
 };
 
-constexpr std::array<TerminationRow, 16> kTerminations = {{
+constexpr std::array<TerminationRow, 17> kTerminations = {{
     {Termination::kNone, "", false},
     {Termination::kAgentStop, "agent_stop", false},
     {Termination::kMaxTurns, "max_turns", false},
@@ -35,6 +35,7 @@ constexpr std::array<TerminationRow, 16> kTerminations = {{
     {Termination::kSandboxError, "sandbox_error", true},
     {Termination::kRecordError, "record_error", true},
     {Termination::kInterrupted, "interrupted", true},
+    {Termination::kCancelled, "cancelled", true},
 }};
 
 }  // namespace

@@ -44,6 +44,9 @@ enum class Termination {
   kSandboxError,      // error: the world could not be set up
   kRecordError,       // error: the record could not be written
   kInterrupted,       // error: abandoned by a killed run (set by resume)
+  kCancelled,         // error: the run was stopped (SIGINT, SIGTERM) during
+                      // the attempt; not a result: --resume runs the slot
+                      // again, and it never counts as an interrupted try
 };
 
 // "passed" | "failed" | "error".

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "results/run_meta.h"
 #include "results/sqlite.h"
 
 namespace endstate::results {
@@ -87,11 +88,15 @@ std::optional<int64_t> LatestRunWithAttempts(
     RunReader& reader, const std::vector<std::string>& models,
     std::string* err) {
   Db* db = &reader.db();
-  auto s = Stmt::Prepare(*db,
-                         "SELECT DISTINCT m.run_id FROM models m "
-                         "WHERE EXISTS (SELECT 1 FROM attempts a "
-                         "WHERE a.model_id = m.id) ORDER BY m.run_id DESC",
-                         err);
+  // Evaluation runs only: a later replay of one model is not a comparison.
+  auto s =
+      Stmt::Prepare(*db,
+                    std::string("SELECT DISTINCT m.run_id FROM models m "
+                                "JOIN runs r ON r.id = m.run_id "
+                                "WHERE EXISTS (SELECT 1 FROM attempts a "
+                                "WHERE a.model_id = m.id) AND ") +
+                        kRunKindSql + " = 'evaluation' ORDER BY m.run_id DESC",
+                    err);
   if (!s) return std::nullopt;
   // Newest run first; it qualifies when each name has an attempt in it.
   auto has = Stmt::Prepare(*db,

@@ -51,9 +51,10 @@ std::optional<std::vector<ModelProbes>> LoadModelProbes(
     RunReader& reader, int64_t run, const std::vector<std::string>& models,
     std::string* err);
 
-// The newest run in which every model of `models` has at least one attempt
-// (so `compare` of plain names prefers a run with completion rates over a
-// later probe-only run); nullopt with *err cleared when none does.
+// The newest evaluation run (results/run_meta.h kRunKindSql) in which every
+// model of `models` has at least one attempt (so `compare` of plain names
+// prefers a run with completion rates over a later probe-only or replay
+// run); nullopt with *err cleared when none does.
 std::optional<int64_t> LatestRunWithAttempts(
     RunReader& reader, const std::vector<std::string>& models,
     std::string* err);

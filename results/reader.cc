@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <unordered_map>
 
+#include "results/run_meta.h"
+
 namespace endstate::results {
 namespace {
 
@@ -78,7 +80,12 @@ std::optional<RunReader> RunReader::Open(const std::string& path,
 }
 
 std::optional<int64_t> RunReader::LatestRun(std::string* err) {
-  auto s = Query(db_, "SELECT max(id) FROM runs", -1, err);
+  // Replay and probe runs are not what "the latest run" means, unless the
+  // database holds nothing else (e.g. only `endstate probe` runs).
+  static const std::string kSql =
+      std::string("SELECT coalesce(max(CASE WHEN ") + kRunKindSql +
+      " = 'evaluation' THEN r.id END), max(r.id)) FROM runs r";
+  auto s = Query(db_, kSql.c_str(), -1, err);
   if (!s) return std::nullopt;
   if (s->Step(err) != Stmt::StepResult::kRow) return std::nullopt;
   if (s->IsNull(0)) {

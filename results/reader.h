@@ -49,7 +49,11 @@ class RunReader {
   // probe_data, and the HTML report's loader).
   Db& db() { return db_; }
 
-  // The newest run id, or nullopt (err cleared) when there is none.
+  // The newest evaluation run's id (written by `run` or `merge`; replay
+  // and probe runs are skipped: results/run_meta.h kRunKindSql); in a
+  // database with no evaluation run, the newest run of any kind; nullopt
+  // (err cleared) when there is no run. What every command's "default: the
+  // latest run" means.
   std::optional<int64_t> LatestRun(std::string* err);
   // The newest run whose models include every name in `models`; nullopt
   // with err cleared when no run does.

@@ -14,7 +14,12 @@ bool DeleteRuns(const std::string& db_path, const std::vector<int64_t>& ids,
   auto tx = Transaction::Begin(*db, err);
   if (!tx) return false;
   auto status =
-      Stmt::Prepare(*db, "SELECT status FROM runs WHERE id = :id", err);
+      // A cancelled run (schema v6, opened migrated by the caller) keeps
+      // status 'running' but no process runs it any more.
+      Stmt::Prepare(*db,
+                    "SELECT CASE WHEN cancelled_at IS NOT NULL THEN "
+                    "'cancelled' ELSE status END FROM runs WHERE id = :id",
+                    err);
   auto counts = Stmt::Prepare(
       *db,
       "SELECT (SELECT count(*) FROM attempts WHERE run_id = :id), "

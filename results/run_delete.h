@@ -26,8 +26,9 @@ struct DeleteStats {
 
 // Deletes runs `ids` (all or none). Fails without deleting anything when an
 // id does not exist ("no run 7 in x.db"), or when a run is still `running`
-// and `force` is false ("run 7 is still running (or was killed); give
-// --force to delete it"). Sets *stats when not null.
+// (not cancelled: runs.cancelled_at, schema v6, so the database must be
+// migrated) and `force` is false ("run 7 is still running (or was killed);
+// give --force to delete it"). Sets *stats when not null.
 bool DeleteRuns(const std::string& db_path, const std::vector<int64_t>& ids,
                 bool force, DeleteStats* stats, std::string* err);
 

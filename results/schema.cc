@@ -205,12 +205,23 @@ CREATE INDEX attempts_by_parent ON attempts(parent_attempt_id)
 CREATE INDEX probes_by_model ON probes(model_id) WHERE model_id IS NOT NULL;
 )sql";
 
+// Version 6: clean stop and run liveness (issue 15). The process that runs
+// (or resumed) a run and its host, so that a run still marked running
+// whose process is gone shows as killed; and when SIGINT or SIGTERM
+// stopped the run (it shows as cancelled; the status column keeps the v1
+// values). results/run_status.h derives what `runs` shows.
+constexpr std::string_view kSchemaV6 = R"sql(
+ALTER TABLE runs ADD COLUMN pid INTEGER;
+ALTER TABLE runs ADD COLUMN pid_host TEXT;
+ALTER TABLE runs ADD COLUMN cancelled_at TEXT;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3},
-      {4, kSchemaV4}, {5, kSchemaV5},
+      {4, kSchemaV4}, {5, kSchemaV5}, {6, kSchemaV6},
   };
   return kMigrations;
 }

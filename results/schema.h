@@ -11,7 +11,7 @@
 namespace endstate::results {
 
 // The schema version this build writes (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // One step from version - 1 to `version`.
 struct Migration {

@@ -1,9 +1,12 @@
 #include "results/store.h"
 
+#include <unistd.h>
+
 #include <utility>
 
 #include "results/schema.h"
 #include "results/sqlite.h"
+#include "util/clock.h"
 
 namespace endstate::results {
 namespace {
@@ -32,8 +35,9 @@ class SqliteStore final : public Store {
       std::string sql;
     } all[] = {
         {&insert_run_,
-         "INSERT INTO runs (version, host, args, seed, config_json, note) "
-         "VALUES (:version, :host, :args, :seed, :config, :note)"},
+         "INSERT INTO runs (version, host, args, seed, config_json, note, pid, "
+         "pid_host) VALUES (:version, :host, :args, :seed, :config, :note, "
+         ":pid, :host)"},
         {&insert_run_label_,
          "INSERT INTO run_labels (run_id, key, value) VALUES "
          "(:run, :key, :value)"},
@@ -110,8 +114,10 @@ class SqliteStore final : public Store {
          "termination = 'interrupted', error = :reason, finished_at = " +
              now + " WHERE id = :id AND status = 'running'"},
         {&reopen_run_,
-         "UPDATE runs SET status = 'running', finished_at = NULL WHERE id = "
-         ":id"},
+         "UPDATE runs SET status = 'running', finished_at = NULL, "
+         "cancelled_at = NULL, pid = :pid, pid_host = :host WHERE id = :id"},
+        {&cancel_run_, "UPDATE runs SET cancelled_at = " + now +
+                           " WHERE id = :id AND status = 'running'"},
         {&insert_model_event_,
          "INSERT INTO model_events (run_id, model_id, kind, detail_json) "
          "VALUES (:run, :model, :kind, :detail)"},
@@ -148,7 +154,8 @@ class SqliteStore final : public Store {
                       // Stored as the same 64 bits, read back as signed.
                       {":seed", static_cast<int64_t>(run.seed)},
                       {":config", run.config_json},
-                      {":note", run.note}},
+                      {":note", run.note},
+                      {":pid", static_cast<int64_t>(getpid())}},
                      err);
     if (id < 0) return -1;
     for (const auto& [key, value] : run.labels) {
@@ -472,7 +479,17 @@ class SqliteStore final : public Store {
 
   bool ReopenRun(int64_t run_id, std::string* err) override {
     std::lock_guard lock(mu_);
-    return UpdateOne(reopen_run_, {{":id", run_id}}, "run", run_id, err);
+    return UpdateOne(reopen_run_,
+                     {{":id", run_id},
+                      {":pid", static_cast<int64_t>(getpid())},
+                      {":host", util::HostName()}},
+                     "run", run_id, err);
+  }
+
+  bool CancelRun(int64_t run_id, std::string* err) override {
+    std::lock_guard lock(mu_);
+    return UpdateOne(cancel_run_, {{":id", run_id}}, "running run", run_id,
+                     err);
   }
 
   int64_t RecordProbe(int64_t run_id, int64_t model_id, const std::string& kind,
@@ -588,7 +605,7 @@ class SqliteStore final : public Store {
       insert_tool_call_, delete_checks_, insert_check_, finish_attempt_,
       count_turns_, insert_retry_, list_attempts_, insert_probe_, get_run_,
       list_run_models_, list_run_tasks_, abandon_attempt_, reopen_run_,
-      insert_server_, update_server_, insert_model_event_;
+      cancel_run_, insert_server_, update_server_, insert_model_event_;
 };
 
 }  // namespace

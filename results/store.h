@@ -92,7 +92,9 @@ class Store {
   static std::unique_ptr<Store> Open(const std::string& path, std::string* err);
   virtual ~Store() = default;
 
-  // Each returns the new row id, or -1 and sets *err.
+  // Each returns the new row id, or -1 and sets *err. BeginRun also records
+  // this process's pid with RunInfo::host (runs.pid, runs.pid_host), by
+  // which readers tell a killed run from a running one.
   [[nodiscard]] virtual int64_t BeginRun(const RunInfo& run,
                                          std::string* err) = 0;
   // Returns the id of the model row for (run, name), inserting it once.
@@ -184,9 +186,17 @@ class Store {
   [[nodiscard]] virtual bool AbandonAttempt(int64_t attempt_id,
                                             const std::string& reason,
                                             std::string* err) = 0;
-  // Sets a finished run back to "running" (finished_at NULL) while it is
-  // resumed; FinishRun closes it again.
+  // Sets a finished or cancelled run back to "running" (finished_at and
+  // cancelled_at NULL) while it is resumed, recording this process's pid
+  // and host as the run's (runs.pid, runs.pid_host); FinishRun closes it
+  // again.
   [[nodiscard]] virtual bool ReopenRun(int64_t run_id, std::string* err) = 0;
+  // Marks a running run cancelled (runs.cancelled_at = now): it was stopped
+  // by SIGINT or SIGTERM and can be resumed. Its status column stays
+  // "running" (the v1 CHECK allows only running | finished); readers show
+  // it as "cancelled" (results/run_status.h). Fails ("no running run with
+  // id 7") when the run is unknown or finished.
+  [[nodiscard]] virtual bool CancelRun(int64_t run_id, std::string* err) = 0;
 
   // Records something learnt about a model's server during the run
   // (table model_events, docs/database.md): kind "server_limits" (read by

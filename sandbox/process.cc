@@ -40,6 +40,7 @@
 
 #include "sandbox/bwrap_args.h"
 #include "sandbox/limits.h"
+#include "util/stop.h"
 
 namespace endstate::sandbox {
 namespace {
@@ -51,6 +52,8 @@ using Clock = std::chrono::steady_clock;
 // How long the pipes may stay open after the child exited (a plain run's
 // escaped daemon holding stdout) before we stop reading.
 constexpr auto kDrainGrace = std::chrono::milliseconds(2000);
+// How often a child run with abort_on_stop checks util::StopRequested().
+constexpr auto kStopPoll = std::chrono::milliseconds(100);
 constexpr size_t kReadChunk = 64 * 1024;
 
 struct FdCloser {
@@ -230,7 +233,7 @@ ProcessResult Run(const ProcessSpec& spec) {
   const pid_t pid = proc->id();
 
   bool exited = false;
-  asio::steady_timer deadline(ctx), drain(ctx);
+  asio::steady_timer deadline(ctx), drain(ctx), stop_poll(ctx);
   auto kill_tree = [&] {
     if (cgroup) cgroup->KillAll();
     killpg(pid, SIGKILL);
@@ -256,8 +259,24 @@ ProcessResult Run(const ProcessSpec& spec) {
     kill(pid, SIGKILL);  // not reaped yet, so `pid` is still ours
   });
 
+  // A run being stopped (util/stop.h) does not wait for its tool calls.
+  std::function<void(const bp::error_code&)> poll_stop =
+      [&](const bp::error_code& e) {
+        if (e || exited) return;
+        if (util::StopRequested()) {
+          r.stopped = true;
+          kill_tree();
+          kill(pid, SIGKILL);
+          return;
+        }
+        stop_poll.expires_after(kStopPoll);
+        stop_poll.async_wait(poll_stop);
+      };
+  if (spec.abort_on_stop) poll_stop({});
+
   proc->async_wait([&](const bp::error_code& e, int /*portable code*/) {
     exited = true;
+    stop_poll.cancel();
     r.duration = std::chrono::duration_cast<std::chrono::microseconds>(
         Clock::now() - start);
     deadline.cancel();

@@ -42,6 +42,9 @@ struct ProcessSpec {
   std::string stdin_data;  // written to stdin, then closed
   ShellLimits limits;
   bool isolate = true;  // false: plain fork/exec (benchmarks, trusted)
+  // Kill the tree when util::StopRequested() (util/stop.h: the run is being
+  // stopped), checked every 100 ms; the result then has `stopped` set.
+  bool abort_on_stop = false;
 };
 
 struct ProcessResult {
@@ -50,6 +53,7 @@ struct ProcessResult {
   int exit_code = -1;      // WEXITSTATUS when exited normally
   int signal = 0;          // terminating signal, 0 when exited
   bool timed_out = false;  // killed at limits.timeout
+  bool stopped = false;    // killed because the run is being stopped
   bool output_truncated = false;
   bool memory_limit_hit = false;  // max_total_memory_bytes was reached
   std::string out;                // stdout, at most max_output_bytes

@@ -134,7 +134,9 @@ class LiveWorld : public World {
 
   ProcessResult RunShell(const std::string& command,
                          const ShellLimits& limits) const override {
-    return RunProcess(ShellSpec(command, limits));
+    ProcessSpec spec = ShellSpec(command, limits);
+    spec.abort_on_stop = true;  // the agent's commands end with a stopped run
+    return RunProcess(spec);
   }
 
   ProcessResult RunCheckCommand(const std::string& command,

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "util/http.h"
+#include "util/stop.h"
 
 namespace endstate::servers {
 namespace {
@@ -63,6 +64,10 @@ ReadyResult WaitReady(const ReadyCheck& check) {
       }
       last = r.ok && r.status == 200 ? "GET /v1/models: no model listed"
                                      : Describe("/v1/models", r);
+    }
+    if (util::StopRequested()) {  // the run is being stopped (util/stop.h)
+      out.error = "stopped before it was ready (last: " + last + ")";
+      return out;
     }
     if (Clock::now() + check.interval > deadline) {
       out.error =

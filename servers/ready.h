@@ -23,7 +23,9 @@ struct ReadyCheck {
 struct ReadyResult {
   bool ready = false;
   // When !ready: "not ready after 600 s (last: GET /health: HTTP 503)" or
-  // "exited with status 1 before it was ready".
+  // "exited with status 1 before it was ready", or "stopped before it was
+  // ready (last: ...)" when util::StopRequested() (the run is being
+  // stopped; checked between polls).
   std::string error;
   nlohmann::json models = nullptr;  // the /v1/models answer when ready
 };

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "util/curl_handles.h"
+#include "util/stop.h"
 
 namespace endstate::util {
 namespace {
@@ -16,6 +17,7 @@ struct Transfer {
   bool aborted_by_callback = false;
   std::chrono::steady_clock::time_point last_byte;
   bool stalled = false;
+  bool stopped = false;
 };
 
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
@@ -66,6 +68,10 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
 
 int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* t = static_cast<Transfer*>(user);
+  if (t->req->abort_on_stop && StopRequested()) {
+    t->stopped = true;
+    return 1;  // abort: the run is being stopped
+  }
   if (t->req->stall_timeout.count() > 0 &&
       std::chrono::steady_clock::now() - t->last_byte > t->req->stall_timeout) {
     t->stalled = true;
@@ -173,6 +179,10 @@ HttpResponse Fetch(const HttpRequest& req) {
   } else if (rc == CURLE_WRITE_ERROR && t.aborted_by_callback) {
     resp.ok = resp.status != 0;
     resp.error = "aborted by the reader";
+  } else if (t.stopped) {
+    resp.ok = false;
+    resp.stopped = true;
+    resp.error = "stopped";
   } else {
     resp.ok = false;
     resp.timed_out = rc == CURLE_OPERATION_TIMEDOUT || t.stalled;

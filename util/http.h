@@ -30,6 +30,10 @@ struct HttpRequest {
   // Called with each received body fragment as it arrives (streaming).
   // Returning false aborts the transfer. The body is still accumulated.
   std::function<bool(std::string_view)> on_data;
+  // Abort when util::StopRequested() (util/stop.h: the run is being stopped),
+  // checked by libcurl's progress callback, at least about once a second;
+  // the response then has ok = false, stopped = true, error "stopped".
+  bool abort_on_stop = false;
 };
 
 struct HttpResponse {
@@ -42,6 +46,7 @@ struct HttpResponse {
   std::string body;
   bool body_truncated = false;  // max_body_bytes reached
   std::string redirect_url;     // Location of a 3xx, resolved absolute
+  bool stopped = false;         // aborted by HttpRequest::abort_on_stop
   double total_ms = 0;
 };
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "results/store.h"
+#include "tests/cli/tiny_agent.h"
 #include "tests/evaluator/tiny_suite.h"
 #include "tests/support/scripted_server.h"
 #include "tests/support/shell.h"
@@ -24,15 +25,8 @@ test::ScriptedResponse Busy() {
   return test::ScriptedResponse::Status(
       500, R"({"error":{"message":"overloaded"}})");
 }
-test::ScriptedResponse Fix() {
-  return test::ScriptedResponse::Json(test::ChatCompletion(
-      "", {{"c1", "edit_file",
-            R"({"path":"about.html","old_text":"<title>Untitled</title>",)"
-            R"("new_text":"<title>About the Lab</title>"})"}}));
-}
-test::ScriptedResponse Done() {
-  return test::ScriptedResponse::Json(test::ChatCompletion("Done."));
-}
+using test::TinyDone;
+using test::TinyFix;
 
 class ResumeCliTest : public ::testing::Test {
  protected:
@@ -44,12 +38,7 @@ class ResumeCliTest : public ::testing::Test {
     db_ = (root_ / "r.db").string();
     config_ = (root_ / "c.yaml").string();
     // One try per model call, so that a 500 is an attempt error at once.
-    util::WriteFile(config_,
-                    "models:\n  - name: scripted\n    provider: "
-                    "openai\n    base_url: " +
-                        server_.base_url() +
-                        "\n    model: scripted\n    retries: "
-                        "{max_tries: 1}\n");
+    util::WriteFile(config_, test::ScriptedModelConfig(server_.base_url()));
   }
   void TearDown() override { fs::remove_all(root_); }
 
@@ -86,8 +75,8 @@ class ResumeCliTest : public ::testing::Test {
 TEST_F(ResumeCliTest, ErrorsAreRetriedAsNewTriesAndOnlyTheLastCounts) {
   server_.Push(Busy());
   server_.Push(Busy());
-  server_.Push(Fix());
-  server_.Push(Done());
+  server_.Push(TinyFix());
+  server_.Push(TinyDone());
   Result r = Cli(NewRun("--retry-errors 2"));
   ASSERT_EQ(0, r.exit_code) << r.out;
   EXPECT_NE(std::string::npos,
@@ -123,8 +112,8 @@ TEST_F(ResumeCliTest, RetryBudgetSpansResumes) {
             r.out.find("1 slot(s): 1 kept, 0 interrupted, 0 error(s) to "
                        "retry, 0 not started; 0 attempt(s) to run"))
       << r.out;
-  server_.Push(Fix());
-  server_.Push(Done());
+  server_.Push(TinyFix());
+  server_.Push(TinyDone());
   r = Cli("run --resume 1 --retry-errors 2" + Flags());
   EXPECT_EQ(0, r.exit_code) << r.out;
   EXPECT_EQ((std::vector<std::string>{"1 try1 error model_error parent 0",
@@ -146,8 +135,8 @@ TEST_F(ResumeCliTest, RefusesWhatItCannotContinueFaithfully) {
       "information.\n",
       r.out);
 
-  server_.Push(Fix());
-  server_.Push(Done());
+  server_.Push(TinyFix());
+  server_.Push(TinyDone());
   ASSERT_EQ(0, Cli(NewRun("")).exit_code);
 
   // Another endpoint under the same model name is another model.

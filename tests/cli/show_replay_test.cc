@@ -220,8 +220,9 @@ TEST_F(ShowReplayTest, ShowJsonIsStable) {
 TEST_F(ShowReplayTest, RunsAndAttemptsFindTheFailedAttempt) {
   CliResult runs = RunCli("runs --db " + *db_);
   ASSERT_EQ(0, runs.exit_code) << runs.err;
-  EXPECT_EQ(0u, runs.out.find("id  started  "))
+  EXPECT_EQ(0u, runs.out.find("id  status    started  "))
       << runs.out;  // header, columns padded
+  EXPECT_TRUE(Has(runs.out, "\n1   finished  2")) << runs.out;
   EXPECT_TRUE(
       Has(runs.out, "  builtin:flaky:0.5  1         0       -       -\n"))
       << runs.out;

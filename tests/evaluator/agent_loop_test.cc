@@ -10,6 +10,7 @@
 #include "tests/evaluator/tiny_suite.h"
 #include "tests/support/scripted_server.h"
 #include "util/files.h"
+#include "util/stop.h"
 
 namespace endstate::evaluator {
 namespace {
@@ -89,6 +90,28 @@ TEST_F(AgentLoopTest, StreamingCallThenStop) {
   const auto& msgs = second["messages"];
   EXPECT_EQ("tool", msgs.back()["role"]);
   EXPECT_EQ("c1", msgs.back()["tool_call_id"]);
+}
+
+// A stopped run (util/stop.h) ends the attempt before its next turn, as
+// cancelled: no further request is sent.
+TEST_F(AgentLoopTest, StopEndsTheLoopBeforeTheNextTurnAsCancelled) {
+  server_.Push(
+      ScriptedResponse::Json(ChatCompletion("", {{"c1", "edit_file", kEdit}})));
+  server_.Push(ScriptedResponse::Json(ChatCompletion("Fixed the title.")));
+  std::string err;
+  auto client = models::MakeClient(model_, ScriptFor(task_), {}, &err);
+  ASSERT_TRUE(client) << err;
+  LoopResult r = RunAgentLoop(task_, "system", *client, *world_, {},
+                              [](const results::TurnRecord&) {
+                                util::RequestStop();  // Ctrl-C after turn 0
+                                return true;
+                              });
+  util::ClearStopForTest();
+  EXPECT_EQ("cancelled", ::endstate::results::TerminationName(r.termination));
+  EXPECT_EQ(kCancelledError, r.error);
+  EXPECT_EQ(1, r.turns);
+  EXPECT_EQ(1u, server_.requests().size());
+  EXPECT_EQ(results::Outcome::kError, results::FixedOutcome(r.termination));
 }
 
 TEST_F(AgentLoopTest, MalformedCallsAreReturnedAsToolErrors) {

@@ -77,6 +77,33 @@ TEST(PlanResume, HostileSlotInterruptedTwiceIsGivenUp) {
   EXPECT_TRUE(p.abandon_for_good.empty());
 }
 
+// Issue 15: tries cancelled by a stopped run (Ctrl-C) are no results and
+// never count towards the two-interrupted-tries rule nor the error budget:
+// a slot cancelled any number of times, with one harness death among
+// them, still runs again, with no error try counted.
+TEST(PlanResume, CancelledTriesNeitherGiveUpNorSpendRetries) {
+  auto plan = MakePlan(1, 1, 2);
+  std::vector<Row> rows = {
+      R(1, "a", 0, "finished", "error", "cancelled"),
+      R(2, "a", 0, "finished", "error", "interrupted"),  // a harness death
+      R(3, "a", 0, "finished", "error", "cancelled"),
+      R(4, "a", 0, "running"),  // a second harness death
+      R(5, "a", 1, "finished", "error", "cancelled"),
+      R(6, "a", 1, "finished", "error", "cancelled"),
+  };
+  ResumePlan p = PlanResume(plan, {"a"}, {"t"}, rows, 0);
+  // Slot e0: interrupted twice (2 and 4) -> given up; e1: run again.
+  EXPECT_EQ("m0e1<6,0> abandon | kept 0 interrupted 1 retried 0 missing 0",
+            Describe(p));
+  EXPECT_EQ(std::vector<int64_t>{4}, p.abandon_for_good);
+  rows[3] = R(4, "a", 0, "finished", "error", "cancelled");
+  p = PlanResume(plan, {"a"}, {"t"}, rows, 0);
+  EXPECT_EQ(
+      "m0e0<4,0> m0e1<6,0> abandon | kept 0 interrupted 2 retried 0 missing 0",
+      Describe(p));
+  EXPECT_EQ(0, p.given_up);
+}
+
 TEST(PlanResume, RetryBudgetCountsErrorsOverAllTries) {
   auto plan = MakePlan(1, 1, 2);
   std::vector<Row> rows = {

@@ -122,8 +122,14 @@ TEST_F(RunDeleteTest, RefusesUnknownAndRunningRunsWithoutDeletingAnything) {
   EXPECT_EQ("run 4 is still running (or was killed); give --force to delete it",
             err_);
   EXPECT_EQ(4, Count("SELECT count(*) FROM runs"));  // run 1 kept: all or none
+  // A cancelled run (Ctrl-C) is not running: no --force needed.
+  {
+    auto store = Store::Open(db_, &err_);
+    ASSERT_TRUE(store) << err_;
+    ASSERT_TRUE(store->CancelRun(4, &err_)) << err_;
+  }
   DeleteStats stats;
-  ASSERT_TRUE(DeleteRuns(db_, {4}, true, &stats, &err_)) << err_;
+  ASSERT_TRUE(DeleteRuns(db_, {4}, false, &stats, &err_)) << err_;
   EXPECT_EQ(1, stats.runs);
   ExpectConsistent();
 }

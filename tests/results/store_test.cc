@@ -115,7 +115,8 @@ TEST_F(StoreTest, NewerSchemaIsRefused) {
   EXPECT_FALSE(Store::Open(path_, &err_));
   EXPECT_EQ("cannot open " + path_ +
                 ": database schema version 9 is newer than this endstate "
-                "supports (5)",
+                "supports (" +
+                std::to_string(kSchemaVersion) + ")",
             err_);
 }
 

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "tests/support/loopback_listener.h"
+#include "util/stop.h"
 
 namespace endstate::sandbox {
 namespace {
@@ -377,6 +378,34 @@ TEST(RunProcessTest, ConcurrentRunsAreIndependent) {
   }
   for (auto& t : threads) t.join();
   for (int i = 0; i < 6; ++i) EXPECT_EQ(std::to_string(i) + "\n", outs[i]);
+}
+
+}  // namespace
+}  // namespace endstate::sandbox
+
+namespace endstate::sandbox {
+namespace {
+
+// A stopped run (util/stop.h) does not wait for the agent's commands: a
+// child run with abort_on_stop is killed within the 100 ms poll; one
+// without it (a grader's command) runs to its end.
+TEST(RunProcessTest, AbortOnStopKillsTheTreeSoon) {
+  ProcessSpec spec = Bash("sleep 20");
+  spec.abort_on_stop = true;
+  std::thread stopper([] {
+    std::this_thread::sleep_for(milliseconds(200));
+    util::RequestStop();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  ProcessResult r = RunProcess(spec);
+  stopper.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2000));
+  EXPECT_TRUE(r.stopped);
+  EXPECT_FALSE(r.timed_out);
+  ProcessResult plain = RunProcess(Bash("sleep 0.3; echo done"));
+  util::ClearStopForTest();
+  EXPECT_FALSE(plain.stopped);
+  EXPECT_EQ("done\n", plain.out);
 }
 
 }  // namespace
