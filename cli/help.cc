@@ -131,8 +131,13 @@ std::string HelpFooter(const std::string& path) {
   out +=
       "  2  usage or input error: bad flag, config, task file or name\n"
       "  3  infrastructure failure: an attempt or probe ended in error, an\n"
-      "     endpoint did not answer, or the database could not be written\n"
-      "Manual: docs/cli.md";
+      "     endpoint did not answer, or the database could not be written\n";
+  if (path.empty() || path == "run" || path == "probe") {
+    out +=
+        "  130  stopped by Ctrl-C or SIGTERM (a run says how to --resume "
+        "it)\n";
+  }
+  out += "Manual: docs/cli.md";
   if (path.empty()) out += "; every command has --help";
   return out;
 }
