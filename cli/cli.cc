@@ -44,7 +44,8 @@ int Main(int argc, char** argv) {
   CLI::App app{
       "endstate: which LLM deployment actually finishes real work.\n"
       "Runs multi-step agent tasks against model endpoints in isolated "
-      "worlds, grades the end state, records every turn in SQLite."};
+      "worlds, grades the end state, records every turn in SQLite.",
+      "endstate"};
   app.set_version_flag("--version",
                        std::string("endstate ") + ENDSTATE_VERSION);
   app.require_subcommand(1);

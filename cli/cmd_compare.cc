@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/terminal.h"
+#include "cli/validators.h"
 #include "report/compare.h"
 #include "report/history.h"
 #include "report/history_formats.h"
@@ -260,7 +261,7 @@ Command AddCompareCommand(CLI::App& root) {
   app->add_option("--run", o->run,
                   "Run of the plain MODEL names (default: the latest run "
                   "that has them)")
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   app->add_flag("--fail-if-worse", o->fail_if_worse,
                 "Exit 1 when B is significantly worse than A");
   app->add_option("--format", o->format, "table, json or markdown")

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/name_filter.h"
+#include "cli/validators.h"
 #include "report/export_inspect.h"
 #include "report/export_jsonl.h"
 #include "results/export_select.h"
@@ -154,10 +155,10 @@ Command AddExportCommand(CLI::App& root) {
   CLI::Option* run =
       app->add_option("--run", o->run,
                       "Run id (default: the latest evaluation run)")
-          ->check(CLI::PositiveNumber);
+          ->check(AtLeast(1));
   app->add_option("--attempt", o->attempts,
                   "Only this attempt id (repeatable; any run)")
-      ->check(CLI::PositiveNumber)
+      ->check(AtLeast(1))
       ->excludes(run);
   app->add_option("--model", o->model, "Only this model (its name)");
   app->add_option("--task", o->task, "Only this task id");

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/terminal.h"
+#include "cli/validators.h"
 #include "report/history.h"
 #include "report/history_formats.h"
 #include "report/history_html.h"
@@ -216,7 +217,7 @@ Command AddHistoryCommand(CLI::App& root) {
                   "Only runs started on or before this UTC date or time")
       ->type_name("DATE");
   app->add_option("--last", o->last, "Only the newest N runs (after filters)")
-      ->check(CLI::PositiveNumber)
+      ->check(AtLeast(1))
       ->type_name("N");
   app->add_flag("--all-kinds", o->all_kinds,
                 "Also replay and probe-only runs (default: evaluation runs)");

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/validators.h"
 #include "results/merge.h"
 
 namespace endstate::cli {
@@ -81,7 +82,7 @@ Command AddMergeCommand(CLI::App& root) {
       ->check(CLI::ExistingFile);
   app->add_option("--run", o->run,
                   "Merge only run RUN_ID of each input (default: every run)")
-      ->check(CLI::PositiveNumber)
+      ->check(AtLeast(1))
       ->type_name("RUN_ID");
   app->add_flag("-q,--quiet", o->quiet, "No per-input lines");
   return {app, [o] { return Merge(*o); }};

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/stop_signals.h"
+#include "cli/validators.h"
 #include "evaluator/config.h"
 #include "evaluator/server_fleet.h"
 #include "probes/probe_runner.h"
@@ -246,23 +247,23 @@ Command AddProbeCommand(CLI::App& root) {
   AddDbOption(app, &o->db);
   app->add_option("--reps", o->speed.reps,
                   "speed: measured repetitions per workload (default 5)")
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   app->add_option("--warmup", o->speed.warmup,
                   "speed: unmeasured repetitions first (default 1)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(AtLeast(0));
   app->add_option("--max-tokens", o->speed.max_tokens,
                   "speed: max_tokens of the decode workload (default 1024)")
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   app->add_option("--prefill-tokens", o->speed.prefill_tokens,
                   "speed: approximate prompt tokens of the prefill workload "
                   "(default 1500)")
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   app->add_option("--requests", o->toolcalls.n,
                   "toolcalls: requests per mode, streaming and not "
                   "(default 10)")
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   // The old spelling, kept working but not shown.
-  app->add_option("--n", o->toolcalls.n)->check(CLI::PositiveNumber)->group("");
+  app->add_option("--n", o->toolcalls.n)->check(AtLeast(1))->group("");
   app->add_option("--format", o->format, "table or json")
       ->check(CLI::IsMember({"table", "json"}));
   app->add_flag("-q,--quiet", o->quiet, "No progress lines");

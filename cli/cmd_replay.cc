@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/terminal.h"
 #include "cli/transcript_view.h"
+#include "cli/validators.h"
 #include "evaluator/attempt.h"
 #include "evaluator/config.h"
 #include "evaluator/replay.h"
@@ -265,7 +266,7 @@ Command AddReplayCommand(CLI::App& root) {
       "or continue it from turn N with another model");
   app->add_option("ATTEMPT_ID", o->attempt, "Attempt id (endstate attempts)")
       ->required()
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   AddDbOption(app, &o->db);
   app->add_option("--tasks", o->tasks_dir,
                   "Task suite folder holding the attempt's task (default: "
@@ -277,12 +278,12 @@ Command AddReplayCommand(CLI::App& root) {
                   "Replay turns before N (turns count from 1, as in show), "
                   "then continue with --model from turn N")
       ->type_name("N")
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   app->add_option("--model", o->model,
                   "Model continuing from turn N (as in endstate run)");
   app->add_option("--seed", o->seed,
                   "Seed of builtin:flaky when it continues (default 0)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(AtLeast(0));
   app->add_flag("--keep-world", o->keep_world,
                 "Leave the rebuilt world on disk and print its path");
   app->add_option(

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/report_output.h"
+#include "cli/validators.h"
 #include "report/html_report.h"
 #include "report/report.h"
 #include "results/reader.h"
@@ -63,7 +64,7 @@ Command AddReportCommand(CLI::App& root) {
   AddDbOption(app, &o->db);
   app->add_option("--run", o->run,
                   "Run id (default: the latest evaluation run)")
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   app->add_option("--format", o->format,
                   "table, json, csv, markdown or junit (docs/report.md)")
       ->check(CLI::IsMember(kReportFormats));

@@ -19,6 +19,7 @@
 #include "cli/progress.h"
 #include "cli/report_output.h"
 #include "cli/stop_signals.h"
+#include "cli/validators.h"
 #include "evaluator/attempt.h"
 #include "evaluator/overrides.h"
 #include "evaluator/preflight.h"
@@ -658,14 +659,14 @@ Command AddRunCommand(CLI::App& root) {
       "(repeatable)");
   app->add_option("--epochs", o->epochs,
                   "Attempts per model and task (default 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   app->add_option("--concurrency", o->concurrency,
                   "Attempts at once (default 4)")
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   AddDbOption(app, &o->db);
   app->add_option("--seed", o->seed,
                   "Seed for builtin:flaky and sampling (default 0)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(AtLeast(0));
   app->add_flag("--keep-worlds", o->keep_worlds,
                 "Keep each attempt's world on disk");
   app->add_option(
@@ -676,7 +677,7 @@ Command AddRunCommand(CLI::App& root) {
       "--resume", o->resume,
       "Continue run RUN_ID of --db: keep finished attempts, run the "
       "missing and interrupted ones (docs/cli.md)");
-  resume->check(CLI::PositiveNumber)->type_name("RUN_ID");
+  resume->check(AtLeast(1))->type_name("RUN_ID");
   CLI::Option* shard =
       app->add_option("--shard", o->shard,
                       "Run only slice I of N of the plan (0 <= I < N), for "
@@ -731,7 +732,7 @@ Command AddRunCommand(CLI::App& root) {
   app->add_option("--retry-errors", o->retry_errors,
                   "Retry an attempt that ended in infrastructure error up to "
                   "N times (default 0)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(AtLeast(0))
       ->type_name("N");
   return {app, [o, app] {
             o->argv = {"endstate", "run"};

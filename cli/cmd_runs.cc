@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/name_filter.h"
 #include "cli/transcript_view.h"
+#include "cli/validators.h"
 #include "results/browse.h"
 #include "results/display_name.h"
 #include "results/failed_checks.h"
@@ -248,7 +249,7 @@ Command AddAttemptsCommand(CLI::App& root) {
   AddDbOption(app, &o->db);
   app->add_option("--run", o->run,
                   "Run id (default: the latest evaluation run)")
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   CLI::Option* failed =
       app->add_flag("--failed", o->failed,
                     "Only attempts that did not pass (failed or error)");

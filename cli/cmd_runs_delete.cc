@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/validators.h"
 #include "results/run_delete.h"
 #include "results/run_meta.h"
 #include "results/store.h"
@@ -115,7 +116,7 @@ std::function<int()> AddRunsDeleteCommands(CLI::App& runs) {
   del->add_option("--db", d->db, "SQLite database (default ./endstate.db)");
   del->add_option("IDS", d->ids, "Run ids")
       ->required()
-      ->check(CLI::PositiveNumber)
+      ->check(AtLeast(1))
       ->type_name("ID");
   del->add_flag("--force", d->force,
                 "Also delete runs still marked running (killed runs)");
@@ -129,12 +130,12 @@ std::function<int()> AddRunsDeleteCommands(CLI::App& runs) {
   prune
       ->add_option("--keep-last", p->keep_last,
                    "Keep the newest N runs, delete older ones")
-      ->check(CLI::NonNegativeNumber)
+      ->check(AtLeast(0))
       ->type_name("N");
   prune
       ->add_option("--older-than", p->older_than,
                    "Delete runs started more than DAYS days ago")
-      ->check(CLI::NonNegativeNumber)
+      ->check(AtLeast(0))
       ->type_name("DAYS");
   prune
       ->add_option("--keep-label", p->keep_labels,

@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/validators.h"
 #include "evaluator/replay.h"
 #include "evaluator/replay_wire.h"
 #include "models/builtin_replay.h"
@@ -235,7 +236,7 @@ Command AddServeReplayCommand(CLI::App& root) {
       "chat completions endpoint");
   app->add_option("ATTEMPT_ID", o->attempt_id, "Attempt to serve")
       ->required()
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   AddDbOption(app, &o->db);
   app->add_option("--port", o->port,
                   "TCP port (default 0: a free one, printed)")
@@ -248,7 +249,7 @@ Command AddServeReplayCommand(CLI::App& root) {
   app->add_option("--max-requests", o->max_requests,
                   "Exit after answering N chat completions (default: run "
                   "until SIGINT/SIGTERM)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(AtLeast(0));
   return {app, [o] { return Serve(*o); }};
 }
 

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/terminal.h"
 #include "cli/transcript_view.h"
+#include "cli/validators.h"
 #include "results/transcript.h"
 
 namespace endstate::cli {
@@ -54,7 +55,7 @@ Command AddShowCommand(CLI::App& root) {
   app->add_option("ATTEMPT_ID", o->attempt,
                   "Attempt id (endstate attempts lists them)")
       ->required()
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   AddDbOption(app, &o->db);
   app->add_flag("--json", o->json, "Stable JSON for tools (docs/cli.md)");
   app->add_flag("--raw", o->raw,

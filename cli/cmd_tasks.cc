@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/validators.h"
 #include "evaluator/attempt.h"
 #include "evaluator/scheduler.h"
 #include "evaluator/suite.h"
@@ -180,7 +181,7 @@ Command AddTasksCommand(CLI::App& root) {
   check
       ->add_option("--concurrency", o->concurrency,
                    "Attempts at once (default 4)")
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeast(1));
   check->add_flag("--keep-worlds", o->keep_worlds, "Keep each world on disk");
   check->add_option("--worlds-dir", o->worlds_dir, "Where worlds are created");
   return {app, [o, list] { return list->parsed() ? List(*o) : Check(*o); }};

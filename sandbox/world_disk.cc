@@ -6,7 +6,10 @@
 // write slips between two checks and nothing needs to poll.
 #include "sandbox/world_disk.h"
 
+#include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -16,6 +19,25 @@
 #include "util/files.h"
 
 namespace endstate::sandbox {
+
+bool EnterOwnMountNamespace(std::string* err) {
+  const int host = ::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+  if (host < 0 || ::unshare(CLONE_NEWNS) != 0) {
+    *err = std::string("cannot enter a mount namespace of its own: ") +
+           std::strerror(errno);
+    if (host >= 0) ::close(host);
+    return false;
+  }
+  // Slave: the host's later mounts still appear here; ours never go back.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) {
+    *err = std::string("cannot make mounts one-way: ") + std::strerror(errno);
+    ::setns(host, CLONE_NEWNS);  // back to the host's: nothing changed
+    ::close(host);
+    return false;
+  }
+  ::close(host);
+  return true;
+}
 
 bool MountWorldDisk(const std::filesystem::path& dir, uint64_t bytes,
                     std::string* err) {

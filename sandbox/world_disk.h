@@ -20,6 +20,17 @@ namespace endstate::sandbox {
 // empty directory `dir`. Returns false and sets *err on failure, e.g.
 // "cannot mount the world's 512 MiB disk on /x/w: Operation not permitted
 // (needs root; run.shell.max_world_mb: 0 runs without a disk limit)".
+// Moves the calling process into a mount namespace of its own (its mounts
+// do not propagate back to the host's), so the world disks it mounts vanish
+// with it even when it dies without unmounting them (SIGKILL, a second
+// Ctrl-C): nothing is left mounted under the worlds folder, and `rm -r`
+// of that folder works. Call it while the process is single-threaded (a
+// mount namespace belongs to a thread; threads started later inherit it).
+// Returns false with *err (and the process stays in the host's namespace)
+// when not allowed, e.g. not root; world disks then mount in the host's
+// namespace and a killed run leaves them for SweepStaleWorlds.
+bool EnterOwnMountNamespace(std::string* err);
+
 bool MountWorldDisk(const std::filesystem::path& dir, uint64_t bytes,
                     std::string* err);
 

@@ -476,7 +476,8 @@ TEST_F(ShowReplayTest, MistakesAreNamed) {
   // Turns count from 1: there is no turn 0.
   r = RunCli("replay 1 --from-turn 0 --model builtin:oracle --db " + *db_);
   EXPECT_EQ(2, r.exit_code);
-  EXPECT_TRUE(Has(r.err, "--from-turn")) << r.err;
+  EXPECT_TRUE(Has(r.err, "--from-turn: expected an integer >= 1, got '0'"))
+      << r.err;
   r = RunCli("replay 1 --from-turn 1 --model builtin:genius --db " + *db_);
   EXPECT_EQ(2, r.exit_code);
   EXPECT_TRUE(Has(r.err, "builtin:genius")) << r.err;

@@ -259,7 +259,7 @@ TEST_F(StopCliTest, LatestRunIsTheLatestEvaluationRun) {
   ASSERT_EQ(0, run.exit_code) << run.out;
   test::ShellResult replay =
       test::RunCli("replay 1 --db " + db_ + " --tasks " + suite_.string() +
-                   " --from-turn 0 --model builtin:null");
+                   " --from-turn 1 --model builtin:null");
   EXPECT_EQ(0, replay.exit_code) << replay.out;
   EXPECT_NE(std::string::npos, replay.out.find("new attempt 2 (run 2, parent "
                                                "1): failed"))
