@@ -76,6 +76,12 @@ class Child {
     if (pid_ > 0) Kill();
   }
   bool running() const { return pid_ > 0; }
+  // `path` as the child sees it: endstate runs in a mount namespace of its
+  // own, so its world disks are visible only through its /proc root.
+  fs::path Seen(const fs::path& path) const {
+    return fs::path("/proc/" + std::to_string(pid_) + "/root") /
+           path.relative_path();
+  }
   void Kill() {
     kill(pid_, SIGKILL);
     Wait();
@@ -250,8 +256,9 @@ TEST_F(ResumeTest, KilledDuringModelToolAndGradingThenResumedExactlyOnce) {
   server.Push(Shell("b1", "touch tool-marker; sleep 5; " + ok));
   {
     Child run(Resume(), log_);
-    ASSERT_TRUE(WaitFor([&] { return FileBelow(worlds_, "tool-marker"); }))
-        << Log();
+    ASSERT_TRUE(WaitFor([&] {
+      return FileBelow(run.Seen(worlds_), "tool-marker");
+    })) << Log();
     run.Kill();  // during a tool call
   }
   EXPECT_NE(std::string::npos,
@@ -272,8 +279,9 @@ TEST_F(ResumeTest, KilledDuringModelToolAndGradingThenResumedExactlyOnce) {
   server.Push(Done());
   {
     Child run(Resume(), log_);
-    ASSERT_TRUE(WaitFor([&] { return FileBelow(worlds_, "grade-marker"); }))
-        << Log();
+    ASSERT_TRUE(WaitFor([&] {
+      return FileBelow(run.Seen(worlds_), "grade-marker");
+    })) << Log();
     run.Kill();  // during grading
   }
   EXPECT_EQ("ok", QueryText("PRAGMA integrity_check"));
