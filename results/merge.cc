@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "results/row_copier.h"
@@ -54,14 +56,18 @@ class InputMerge {
   Failure TargetRun(MergeStats* stats);
   Failure CopyAttempts(MergeStats* stats);
   Failure CopyProbes(MergeStats* stats);
+  Failure CopyModelRows(RowCopier& rows, Stmt& find, const std::string& what,
+                        std::initializer_list<const char*> key);
 
   Db& in_;
   Db& out_;
   std::string name_;
   RowCopier runs_, models_, tasks_, attempts_, turns_, tool_calls_, checks_,
-      probes_;
+      probes_, servers_, model_events_;
   Stmt find_run_, find_model_, find_task_, find_attempt_, find_probe_,
-      update_run_, clear_turns_, clear_checks_;
+      find_server_, find_model_event_, update_run_, clear_turns_, clear_checks_;
+  // Whether the input has the tables (schema v3 and v4).
+  bool has_servers_ = false, has_model_events_ = false;
 
   // Per input run.
   int64_t in_run_ = 0, out_run_ = 0;
@@ -87,6 +93,21 @@ Failure InputMerge::Prepare() {
       return ie.empty() ? Out(oe) : In(ie);
     }
   }
+  // Tables an older input may not have yet: nothing to copy then.
+  for (auto [c, has, table] :
+       {std::tuple{&servers_, &has_servers_, "servers"},
+        std::tuple{&model_events_, &has_model_events_, "model_events"}}) {
+    auto n = in_.QueryInt(("SELECT count(*) FROM sqlite_master WHERE type = "
+                           "'table' AND name = '" +
+                           std::string(table) + "'")
+                              .c_str(),
+                          &ie);
+    if (!n) return In(ie);
+    *has = *n > 0;
+    if (*has && !c->Init(in_, out_, table, "run_id = :p", &ie, &oe)) {
+      return ie.empty() ? Out(oe) : In(ie);
+    }
+  }
   struct Prep {
     Stmt* s;
     const char* sql;
@@ -108,6 +129,19 @@ Failure InputMerge::Prepare() {
            Prep{&find_probe_,
                 "SELECT id FROM probes WHERE run_id = :r AND model_id IS :m "
                 "AND kind = :k AND created_at = :c AND settings_json = :s"},
+           // A server start is its start time, or (refused by the memory
+           // pre-flight, never started) its whole provenance. The second
+           // column: OUT's copy was merged while the server ran and the
+           // input's has stopped since.
+           Prep{&find_server_,
+                "SELECT id, stopped_at IS NULL AND :stopped_at IS NOT NULL "
+                "FROM servers WHERE run_id = :r AND model_id = :m AND "
+                "started_at IS :started_at AND (:started_at IS NOT NULL OR "
+                "provenance_json = :provenance_json)"},
+           Prep{&find_model_event_,
+                "SELECT id, 0 FROM model_events WHERE run_id = :r AND "
+                "model_id = :m AND kind = :kind AND created_at = :created_at "
+                "AND detail_json = :detail_json"},
            Prep{&update_run_,
                 "UPDATE runs SET config_json = :c, status = :st, started_at "
                 "= :sa, finished_at = :fa WHERE id = :id"},
@@ -427,6 +461,57 @@ Failure InputMerge::CopyProbes(MergeStats* stats) {
   return {};
 }
 
+// Copies the rows of `rows` (servers or model_events) of the input run,
+// their model remapped. A row is skipped when `find` (parameters :r, :m and
+// one per `key` column, named after it) finds it in OUT, and overwrites
+// OUT's copy instead when `find`'s second column is 1.
+Failure InputMerge::CopyModelRows(RowCopier& rows, Stmt& find,
+                                  const std::string& what,
+                                  std::initializer_list<const char*> key) {
+  std::string err;
+  if (!rows.Query(in_run_, &err)) return In(err);
+  for (;;) {
+    auto r = rows.Next(&err);
+    if (r == Stmt::StepResult::kError) return In(err);
+    if (r == Stmt::StepResult::kDone) break;
+    auto model = model_map_.find(rows.Int("model_id"));
+    if (model == model_map_.end()) {
+      return In(what + " " + std::to_string(rows.Int("id")) +
+                " refers to a model row of another run");
+    }
+    const RowCopier::Overrides o = {{"run_id", out_run_},
+                                    {"model_id", model->second}};
+    int64_t existing = 0;
+    bool refresh = false;
+    {
+      ScopedReset reset(find);
+      if (!find.Bind({{":r", out_run_}, {":m", model->second}}, &err)) {
+        return Out(err);
+      }
+      for (const char* col : key) {
+        const std::string name = std::string(":") + col;
+        const std::string text = rows.Text(col);
+        if (!find.Bind(name.c_str(),
+                       rows.IsNull(col) ? SqlValue(nullptr) : SqlValue(text),
+                       &err)) {
+          return Out(err);
+        }
+      }
+      auto f = find.Step(&err);
+      if (f == Stmt::StepResult::kError) return Out(err);
+      if (f == Stmt::StepResult::kRow) {
+        existing = find.Int(0);
+        refresh = find.Int(1) != 0;
+      }
+    }
+    if (existing > 0 && refresh && !rows.Update(existing, o, &err)) {
+      return Out(err);
+    }
+    if (existing == 0 && rows.Insert(o, &err) < 0) return Out(err);
+  }
+  return {};
+}
+
 Failure InputMerge::MergeRun(int64_t in_run, MergeStats* stats) {
   in_run_ = in_run;
   out_run_ = 0;
@@ -494,7 +579,15 @@ Failure InputMerge::MergeRun(int64_t in_run, MergeStats* stats) {
   if (r == Stmt::StepResult::kError) return In(err);
 
   if (Failure f = CopyAttempts(stats); f.status != MergeStatus::kOk) return f;
-  return CopyProbes(stats);
+  if (Failure f = CopyProbes(stats); f.status != MergeStatus::kOk) return f;
+  if (has_servers_) {
+    Failure f = CopyModelRows(servers_, find_server_, "server",
+                              {"started_at", "stopped_at", "provenance_json"});
+    if (f.status != MergeStatus::kOk) return f;
+  }
+  if (!has_model_events_) return {};
+  return CopyModelRows(model_events_, find_model_event_, "model event",
+                       {"kind", "created_at", "detail_json"});
 }
 
 std::unique_ptr<Merger> Merger::Open(const std::string& out_path,

@@ -1,6 +1,7 @@
 // `endstate merge OUT.db IN.db...`: combines the databases of the shards of
 // a run (`endstate run --shard I/N`, docs/scale.md) into one run of OUT, with
-// every attempt, turn, tool call, check and probe copied once.
+// every attempt, turn, tool call, check, probe, managed-server start
+// (`servers`) and model event (`model_events`) copied once.
 //
 // Runs are matched by group: the `shard.group` key of runs.config_json
 // (evaluator/shard.h). All runs of one group become one run of OUT whose
@@ -9,7 +10,10 @@
 // a run of its own). Merging is idempotent: an attempt already in OUT (same
 // model, task, epoch, try and started_at) is skipped, except that an attempt
 // still "running" in OUT and finished in the input is copied again (a shard
-// merged while it was still running). Not thread-safe.
+// merged while it was still running); likewise a server start already in
+// OUT (same model and started_at) is skipped unless OUT's copy has no
+// stopped_at and the input's has. Inputs older than the servers (v3) or
+// model_events (v4) tables merge without them. Not thread-safe.
 #pragma once
 
 #include <cstdint>
