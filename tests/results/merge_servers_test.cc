@@ -169,6 +169,30 @@ TEST(MergeServersTest, CopiesServersAndModelEventsOnceWithIdsRemapped) {
   EXPECT_EQ(events, Rows(out, kEvents));
 }
 
+TEST(MergeServersTest, StartsRefusedByThePreflightAreMatchedByProvenance) {
+  test::TempDir dir;
+  Shard s = MakeShard(dir, 0, /*running=*/false);
+  std::string err;
+  for (const char* e :
+       {"memory pre-flight: 2 GB free", "memory pre-flight: 3 GB free"}) {
+    ASSERT_GT(s.store->RecordServer(1, 1, {{"error", e}}, &err), 0) << err;
+  }
+  auto merger = OutWithOtherRun(dir);
+  ASSERT_TRUE(merger);
+  MergeStats stats;
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(MergeStatus::kOk, merger->MergeFile(s.path, 0, &stats, &err))
+        << err;
+  }
+  EXPECT_EQ(
+      "2|3|2026-01-01T00:00:00Z|-\n"
+      "2|2|-|memory pre-flight: 2 GB free\n"
+      "2|2|-|memory pre-flight: 3 GB free\n",
+      Rows(dir.File("out.db"),
+           "SELECT run_id, model_id, started_at, error FROM servers ORDER BY "
+           "id"));
+}
+
 TEST(MergeServersTest, InputOlderThanTheTablesMergesWithoutThem) {
   test::TempDir dir;
   std::string path;
