@@ -54,12 +54,12 @@ struct RunOptions {
   bool keep_worlds = false;
   bool quiet = false;
   std::string worlds_dir;
-  int64_t resume = 0;     // run id to continue; 0 = a new run
-  int retry_errors = 0;   // retries per slot after infrastructure errors
-  bool probes = false;    // run every probe per endpoint model first
-  bool preflight = true;  // check each endpoint before the first attempt
-  std::string shard;      // "I/N" (evaluator/shard.h); "" = the whole plan
-  std::string group;      // --group NAME, part of the shard group key
+  int64_t resume = 0;         // run id to continue; 0 = a new run
+  int retry_errors = 0;       // retries per slot after infrastructure errors
+  bool probes = false;        // run every probe per endpoint model first
+  bool no_preflight = false;  // skip the endpoint checks (pre-flight)
+  std::string shard;          // "I/N" (evaluator/shard.h); "" = the whole plan
+  std::string group;          // --group NAME, part of the shard group key
   std::string server_logs = "/var/tmp/endstate-servers";  // managed servers
   std::vector<std::string> labels;  // --label KEY=VALUE (results/run_meta.h)
   std::string note;                 // --note TEXT
@@ -87,7 +87,7 @@ std::string FirstProblem(const evaluator::AttemptReport& r) {
 // start.
 int CheckEndpoints(const RunOptions& o, const evaluator::RunContext& ctx,
                    evaluator::PreflightResult* result) {
-  if (!o.preflight) return kExitOk;
+  if (o.no_preflight) return kExitOk;
   std::set<std::string> managed;
   for (const auto& [name, serve] : ctx.config.serve) managed.insert(name);
   *result =
@@ -726,7 +726,7 @@ Command AddRunCommand(CLI::App& root) {
                   "Folder for the logs of managed model servers (default "
                   "/var/tmp/endstate-servers; docs/servers.md)")
       ->type_name("DIR");
-  app->add_flag("!--no-preflight", o->preflight,
+  app->add_flag("--no-preflight", o->no_preflight,
                 "Skip the endpoint checks before the first attempt "
                 "(docs/cli.md, \"Pre-flight\")");
   app->add_option("--retry-errors", o->retry_errors,
