@@ -32,13 +32,10 @@ class ResumeCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string err;
-    root_ = util::MakeTempDir(fs::temp_directory_path(), "resume-cli-", &err);
-    ASSERT_FALSE(root_.empty()) << err;
-    suite_ = test::WriteTinySuite(root_ / "suite");
-    db_ = (root_ / "r.db").string();
-    config_ = (root_ / "c.yaml").string();
     // One try per model call, so that a 500 is an attempt error at once.
-    util::WriteFile(config_, test::ScriptedModelConfig(server_.base_url()));
+    ASSERT_TRUE(test::MakeTinyCliFolder("resume-cli-", server_.base_url(),
+                                        &root_, &suite_, &db_, &config_, &err))
+        << err;
   }
   void TearDown() override { fs::remove_all(root_); }
 

@@ -32,12 +32,10 @@ class StopCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string err;
-    root_ = util::MakeTempDir(fs::temp_directory_path(), "stop-cli-", &err);
-    ASSERT_FALSE(root_.empty()) << err;
-    suite_ = test::WriteTinySuite(root_ / "suite");
-    db_ = (root_ / "r.db").string();
-    config_ = (root_ / "c.yaml").string();
-    util::WriteFile(config_, test::ScriptedModelConfig(server_.base_url()));
+    // One try per model call, so that a 500 is an attempt error at once.
+    ASSERT_TRUE(test::MakeTinyCliFolder("stop-cli-", server_.base_url(), &root_,
+                                        &suite_, &db_, &config_, &err))
+        << err;
     // The agent fixes the title, then says it is done; the first request
     // is held (no byte sent) while hold_first_ is set, until Release().
     server_.SetResponder([this](const test::RecordedRequest& r) {

@@ -2,9 +2,12 @@
 // tests: its replies, and a config naming one scripted endpoint model.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
+#include "tests/evaluator/tiny_suite.h"
 #include "tests/support/scripted_server.h"
+#include "util/files.h"
 
 namespace endstate::test {
 
@@ -27,6 +30,25 @@ inline ScriptedResponse TinyDone() {
 inline std::string ScriptedModelConfig(const std::string& base_url) {
   return "models:\n  - name: scripted\n    provider: openai\n    base_url: " +
          base_url + "\n    model: scripted\n    retries: {max_tries: 1}\n";
+}
+
+// A fresh temp folder `*root` (name starting with `prefix`) holding the
+// tiny suite (`*suite`), the path of a database not yet created (`*db`)
+// and ScriptedModelConfig(base_url) written to `*config`. False with *err
+// when the folder cannot be made. The caller removes `*root`.
+inline bool MakeTinyCliFolder(const std::string& prefix,
+                              const std::string& base_url,
+                              std::filesystem::path* root,
+                              std::filesystem::path* suite, std::string* db,
+                              std::string* config, std::string* err) {
+  *root =
+      util::MakeTempDir(std::filesystem::temp_directory_path(), prefix, err);
+  if (root->empty()) return false;
+  *suite = WriteTinySuite(*root / "suite");
+  *db = (*root / "r.db").string();
+  *config = (*root / "c.yaml").string();
+  util::WriteFile(*config, ScriptedModelConfig(base_url));
+  return true;
 }
 
 }  // namespace endstate::test
